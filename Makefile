@@ -1,0 +1,68 @@
+# mbox: `make` builds build/mboxd; `make test` runs every test; `make run`
+# starts mboxd with firmware/mbox.cfg on TAP ports.  See README.md.
+
+BUILD    ?= build
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+PKGS     := libdpdk libconfig
+# DPDK headers are included as system headers so -Werror applies to our code.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API \
+            -DMBOX_VERSION='"$(VERSION)"' -Ifirmware $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS)
+
+CORE_SRCS := $(filter-out firmware/main.c,$(wildcard firmware/*.c))
+ELEM_SRCS := $(wildcard elements/*.c)
+LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(ELEM_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all deps test unit asan bench run hugepages clean
+
+all: $(BUILD)/mboxd $(UNIT_BINS)
+
+deps:
+	@tools/deps.sh
+
+# Every build first makes sure the Debian packages are there (fast when they are).
+$(BUILD)/.deps: tools/deps.sh
+	@tools/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/%.o: %.c $(wildcard firmware/*.h) | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/mboxd: $(BUILD)/firmware/main.o $(LIB_OBJS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+hugepages:
+	@tools/hugepages.sh
+
+test: all
+	@tools/hugepages.sh
+	@MBOXD=$(BUILD)/mboxd UNIT_DIR=$(BUILD)/tests tests/run.sh
+
+# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+bench: all
+	@tools/hugepages.sh
+	@tools/bench
+
+run: all
+	@tools/hugepages.sh
+	tools/run-tap.sh $(BUILD)/mboxd firmware/mbox.cfg
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,875 @@
+/* Configuration parsing and validation (no DPDK calls in here). */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "param.h"
+
+struct parse {
+	struct mbox_config *cfg;
+	struct mbox_diag *d;
+};
+
+static const char *file_of(const struct parse *p, const config_setting_t *s)
+{
+	const char *f = s ? config_setting_source_file(s) : NULL;
+
+	return f ? f : p->cfg->file;
+}
+
+#define ERR(p, s, ...) \
+	mbox_diag_error((p)->d, file_of(p, s), (s) ? config_setting_source_line(s) : 0, __VA_ARGS__)
+
+static const struct mbox_param dpdk_schema[] = {
+	{ .name = "lcores", .type = MBOX_P_STRING, .def = "0,1",
+	  .help = "EAL lcore list: the main (control) lcore and the workers" },
+	{ .name = "main_lcore", .type = MBOX_P_UINT, .def = "0", .max = MBOX_MAX_LCORES - 1,
+	  .help = "lcore of the control thread; every other lcore is a worker" },
+	{ .name = "memory_mb", .type = MBOX_P_UINT, .def = "256", .min = 32, .max = 1 << 20,
+	  .help = "hugepage memory reserved at start, in MiB" },
+	{ .name = "mbufs", .type = MBOX_P_UINT, .def = "16383", .min = 1023, .max = 1 << 24,
+	  .help = "packet buffers in the pool" },
+	{ .name = "file_prefix", .type = MBOX_P_STRING, .def = "mbox",
+	  .help = "EAL --file-prefix, unique per DPDK process on a host" },
+	{ .name = "eal_args", .type = MBOX_P_STRLIST, .optional = true,
+	  .help = "extra EAL arguments, appended as given" },
+	{ 0 }
+};
+
+static const struct mbox_param port_schema[] = {
+	{ .name = "name", .type = MBOX_P_STRING, .help = "port name used by port_rx/port_tx" },
+	{ .name = "device", .type = MBOX_P_STRING,
+	  .help = "PCI address (0000:00:04.0) or vdev string (net_tap0,iface=mbox0)" },
+	{ .name = "rx_queues", .type = MBOX_P_UINT, .optional = true, .min = 1, .max = MBOX_MAX_LCORES,
+	  .help = "RSS receive queues (default: one per worker)" },
+	{ .name = "rx_desc", .type = MBOX_P_UINT, .def = "1024", .min = 64, .max = 16384,
+	  .help = "receive ring size" },
+	{ .name = "tx_desc", .type = MBOX_P_UINT, .def = "1024", .min = 64, .max = 16384,
+	  .help = "transmit ring size" },
+	{ .name = "mtu", .type = MBOX_P_UINT, .optional = true, .min = 68, .max = 9600,
+	  .help = "MTU in bytes (default: the device's)" },
+	{ .name = "promiscuous", .type = MBOX_P_BOOL, .def = "true",
+	  .help = "receive every frame, not only those for the port's MAC" },
+	{ 0 }
+};
+
+static const char *const element_keys[] = { "name", "kind", NULL };
+
+static bool valid_identifier(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > MBOX_NAME_MAX || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+static bool key_known(const char *key, const struct mbox_param *schema,
+		      const char *const *extra)
+{
+	for (const struct mbox_param *q = schema; q->name; q++)
+		if (!strcmp(q->name, key))
+			return true;
+	for (; extra && *extra; extra++)
+		if (!strcmp(*extra, key))
+			return true;
+	return false;
+}
+
+static void list_keys(char *buf, size_t size, const struct mbox_param *schema,
+		      const char *const *extra)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (; extra && *extra; extra++)
+		len += snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? ", " : "", *extra);
+	for (const struct mbox_param *q = schema; q->name; q++)
+		len += snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? ", " : "", q->name);
+}
+
+static int parse_group(struct parse *p, const config_setting_t *group,
+		       const struct mbox_param *schema, const char *const *extra,
+		       const char *what, struct mbox_value *out);
+
+static int parse_value(struct parse *p, const config_setting_t *s,
+		       const struct mbox_param *q, const char *what,
+		       struct mbox_value *v)
+{
+	char msg[256];
+	int type = config_setting_type(s);
+
+	v->line = config_setting_source_line(s);
+	switch (q->type) {
+	case MBOX_P_UINT:
+		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+			ERR(p, s, "%s: field '%s': expected %s", what, q->name, mbox_ptype_text(q));
+			return -1;
+		}
+		{
+			long long x = config_setting_get_int64(s);
+
+			if (x < 0 || (uint64_t)x < q->min || (uint64_t)x > q->max) {
+				ERR(p, s, "%s: field '%s': %lld is out of range, expected %s",
+				    what, q->name, x, mbox_ptype_text(q));
+				return -1;
+			}
+			v->u = (uint64_t)x;
+		}
+		break;
+	case MBOX_P_BOOL:
+		if (type != CONFIG_TYPE_BOOL) {
+			ERR(p, s, "%s: field '%s': expected %s", what, q->name, mbox_ptype_text(q));
+			return -1;
+		}
+		v->b = config_setting_get_bool(s);
+		break;
+	case MBOX_P_STRING:
+	case MBOX_P_MAC:
+	case MBOX_P_PORT:
+		if (type != CONFIG_TYPE_STRING) {
+			ERR(p, s, "%s: field '%s': expected %s", what, q->name, mbox_ptype_text(q));
+			return -1;
+		}
+		if (q->type == MBOX_P_PORT) {
+			const char *name = config_setting_get_string(s);
+			int idx = mbox_config_port_index(p->cfg, name);
+
+			if (idx < 0) {
+				ERR(p, s, "%s: field '%s': unknown port '%s', expected the name of a port in 'ports'",
+				    what, q->name, name);
+				return -1;
+			}
+			v->port = (unsigned)idx;
+			break;
+		}
+		if (mbox_value_from_text(q, config_setting_get_string(s), v, msg, sizeof(msg)) < 0) {
+			ERR(p, s, "%s: field '%s': %s", what, q->name, msg);
+			return -1;
+		}
+		break;
+	case MBOX_P_STRLIST:
+	case MBOX_P_LIST: {
+		unsigned n = (unsigned)config_setting_length(s);
+		bool strings = q->type == MBOX_P_STRLIST;
+		unsigned nf = strings ? 1 : mbox_params_count(q->fields);
+		int bad = 0;
+
+		if (type != CONFIG_TYPE_LIST && !(strings && type == CONFIG_TYPE_ARRAY)) {
+			ERR(p, s, "%s: field '%s': expected %s", what, q->name, mbox_ptype_text(q));
+			return -1;
+		}
+		if (q->max && (n < q->min || n > q->max)) {
+			ERR(p, s, "%s: field '%s': %u items, expected %" PRIu64 " to %" PRIu64,
+			    what, q->name, n, q->min, q->max);
+			return -1;
+		}
+		v->list.n = n;
+		v->list.items = mbox_config_alloc(p->cfg, (n ? n : 1) * nf * sizeof(*v->list.items));
+		for (unsigned i = 0; i < n; i++) {
+			const config_setting_t *item = config_setting_get_elem(s, i);
+			char item_what[128];
+
+			snprintf(item_what, sizeof(item_what), "%s: %s[%u]", what, q->name, i);
+			if (strings) {
+				if (config_setting_type(item) != CONFIG_TYPE_STRING) {
+					ERR(p, item, "%s: expected a string", item_what);
+					bad = -1;
+					continue;
+				}
+				v->list.items[i].present = true;
+				v->list.items[i].line = config_setting_source_line(item);
+				v->list.items[i].s = config_setting_get_string(item);
+			} else if (config_setting_type(item) != CONFIG_TYPE_GROUP) {
+				ERR(p, item, "%s: expected a group { ... }", item_what);
+				bad = -1;
+			} else if (parse_group(p, item, q->fields, NULL, item_what,
+					       &v->list.items[i * nf]) < 0) {
+				bad = -1;
+			}
+		}
+		if (bad)
+			return -1;
+		break;
+	}
+	}
+	v->present = true;
+	return 0;
+}
+
+/* Read every field of `schema` from `group` into out[], applying defaults and
+ * rejecting unknown keys.  Keys in `extra` are allowed and read by the caller.
+ * A NULL group (an absent section) yields the defaults. */
+static int parse_group(struct parse *p, const config_setting_t *group,
+		       const struct mbox_param *schema, const char *const *extra,
+		       const char *what, struct mbox_value *out)
+{
+	int rc = 0;
+	char keys[512], msg[256];
+
+	for (int i = 0; group && i < config_setting_length(group); i++) {
+		const config_setting_t *m = config_setting_get_elem(group, (unsigned)i);
+		const char *key = config_setting_name(m);
+
+		if (!key_known(key, schema, extra)) {
+			list_keys(keys, sizeof(keys), schema, extra);
+			ERR(p, m, "%s: unknown field '%s', expected one of: %s", what, key, keys);
+			rc = -1;
+		}
+	}
+	for (unsigned i = 0; schema[i].name; i++) {
+		const struct mbox_param *q = &schema[i];
+		const config_setting_t *m = group ? config_setting_get_member(group, q->name) : NULL;
+
+		memset(&out[i], 0, sizeof(out[i]));
+		if (m) {
+			if (parse_value(p, m, q, what, &out[i]) < 0)
+				rc = -1;
+		} else if (q->def) {
+			if (mbox_value_from_text(q, q->def, &out[i], msg, sizeof(msg)) < 0) {
+				ERR(p, group, "%s: default of '%s': %s", what, q->name, msg);
+				rc = -1;
+			}
+		} else if (!q->optional) {
+			ERR(p, group, "%s: missing field '%s' (%s)", what, q->name, mbox_ptype_text(q));
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* "0,1,4-6" -> lcore set. */
+static int parse_lcores(const char *text, bool set[MBOX_MAX_LCORES])
+{
+	const char *s = text;
+
+	memset(set, 0, MBOX_MAX_LCORES * sizeof(bool));
+	while (*s) {
+		char *end;
+		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+
+		if (end == s || lo >= MBOX_MAX_LCORES)
+			return -1;
+		s = end;
+		if (*s == '-') {
+			s++;
+			hi = strtoul(s, &end, 10);
+			if (end == s || hi >= MBOX_MAX_LCORES || hi < lo)
+				return -1;
+			s = end;
+		}
+		for (unsigned long c = lo; c <= hi; c++)
+			set[c] = true;
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_dpdk(struct parse *p, const config_setting_t *root)
+{
+	struct mbox_dpdk_cfg *dc = &p->cfg->dpdk;
+	const config_setting_t *s = config_setting_get_member(root, "dpdk");
+	struct mbox_value v[RTE_DIM(dpdk_schema)];
+	bool set[MBOX_MAX_LCORES];
+	const config_setting_t *at = s ? s : root;
+
+	if (s && config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		ERR(p, s, "'dpdk': expected a group { ... }");
+		return -1;
+	}
+	if (parse_group(p, s, dpdk_schema, NULL, "dpdk", v) < 0)
+		return -1;
+	dc->lcores = v[0].s;
+	dc->main_lcore = (unsigned)v[1].u;
+	dc->memory_mb = (unsigned)v[2].u;
+	dc->mbufs = (unsigned)v[3].u;
+	dc->file_prefix = v[4].s;
+	dc->n_eal_args = v[5].present ? v[5].list.n : 0;
+	dc->eal_args = mbox_config_alloc(p->cfg, (dc->n_eal_args + 1) * sizeof(char *));
+	for (unsigned i = 0; i < dc->n_eal_args; i++)
+		dc->eal_args[i] = v[5].list.items[i].s;
+
+	if (parse_lcores(dc->lcores, set) < 0) {
+		ERR(p, at, "dpdk: field 'lcores': \"%s\" is not an lcore list, expected e.g. \"0,1\" or \"0-3\" (lcores below %d)",
+		    dc->lcores, MBOX_MAX_LCORES);
+		return -1;
+	}
+	if (!set[dc->main_lcore]) {
+		ERR(p, at, "dpdk: field 'main_lcore': lcore %u is not in lcores \"%s\"",
+		    dc->main_lcore, dc->lcores);
+		return -1;
+	}
+	dc->workers = 0;
+	for (unsigned c = 0; c < MBOX_MAX_LCORES; c++)
+		if (set[c] && c != dc->main_lcore)
+			dc->worker_lcores[dc->workers++] = c;
+	if (dc->workers == 0) {
+		ERR(p, at, "dpdk: field 'lcores': \"%s\" has no worker lcore besides main_lcore %u, expected at least two lcores",
+		    dc->lcores, dc->main_lcore);
+		return -1;
+	}
+	return 0;
+}
+
+static bool device_is_pci(const char *dev)
+{
+	unsigned dom, bus, slot, fn;
+	char tail;
+
+	return sscanf(dev, "%x:%x:%x.%x%c", &dom, &bus, &slot, &fn, &tail) == 4 ||
+	       sscanf(dev, "%x:%x.%x%c", &bus, &slot, &fn, &tail) == 3;
+}
+
+static bool device_is_vdev(const char *dev)
+{
+	size_t n = strcspn(dev, ",");
+
+	if (strncmp(dev, "net_", 4) || n <= 4 || !isdigit((unsigned char)dev[n - 1]))
+		return false;
+	for (size_t i = 4; i < n; i++)
+		if (!isalnum((unsigned char)dev[i]) && dev[i] != '_')
+			return false;
+	return true;
+}
+
+static int parse_ports(struct parse *p, const config_setting_t *root)
+{
+	const config_setting_t *s = config_setting_get_member(root, "ports");
+	struct mbox_config *cfg = p->cfg;
+	int rc = 0;
+
+	if (!s) {
+		ERR(p, root, "missing section 'ports', expected a list of port groups ( { name = ...; device = ...; }, ... )");
+		return -1;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_LIST || config_setting_length(s) == 0) {
+		ERR(p, s, "'ports': expected a non-empty list of groups ( { name = ...; device = ...; }, ... )");
+		return -1;
+	}
+	if (config_setting_length(s) > MBOX_MAX_PORTS) {
+		ERR(p, s, "'ports': %d ports, expected at most %d", config_setting_length(s), MBOX_MAX_PORTS);
+		return -1;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		struct mbox_value v[RTE_DIM(port_schema)];
+		struct mbox_port_cfg *pc = &cfg->ports[cfg->n_ports];
+		char what[64];
+
+		snprintf(what, sizeof(what), "ports[%d]", i);
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			ERR(p, g, "%s: expected a group { name = ...; device = ...; }", what);
+			rc = -1;
+			continue;
+		}
+		if (parse_group(p, g, port_schema, NULL, what, v) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (!valid_identifier(v[0].s)) {
+			ERR(p, g, "%s: field 'name': \"%s\" is not a name, expected letters, digits and '_' (at most %d, not starting with a digit)",
+			    what, v[0].s, MBOX_NAME_MAX);
+			rc = -1;
+			continue;
+		}
+		if (mbox_config_port_index(cfg, v[0].s) >= 0) {
+			ERR(p, g, "%s: field 'name': port '%s' is defined twice", what, v[0].s);
+			rc = -1;
+			continue;
+		}
+		snprintf(pc->name, sizeof(pc->name), "%s", v[0].s);
+		pc->device = v[1].s;
+		pc->is_pci = device_is_pci(pc->device);
+		if (!pc->is_pci && !device_is_vdev(pc->device)) {
+			ERR(p, g, "%s: field 'device': \"%s\" is neither a PCI address (0000:00:04.0) nor a DPDK vdev (net_<driver><n>[,args])",
+			    what, pc->device);
+			rc = -1;
+		}
+		for (unsigned j = 0; j < cfg->n_ports; j++)
+			if (strcspn(cfg->ports[j].device, ",") == strcspn(pc->device, ",") &&
+			    !strncmp(cfg->ports[j].device, pc->device, strcspn(pc->device, ","))) {
+				ERR(p, g, "%s: field 'device': device \"%.*s\" is already used by port '%s'",
+				    what, (int)strcspn(pc->device, ","), pc->device, cfg->ports[j].name);
+				rc = -1;
+			}
+		pc->rx_queues = v[2].present ? (unsigned)v[2].u : cfg->dpdk.workers;
+		if (pc->rx_queues > cfg->dpdk.workers) {
+			ERR(p, g, "%s: field 'rx_queues': %u queues, expected at most %u (one per worker lcore)",
+			    what, pc->rx_queues, cfg->dpdk.workers);
+			rc = -1;
+		}
+		pc->rx_desc = (unsigned)v[3].u;
+		pc->tx_desc = (unsigned)v[4].u;
+		pc->mtu = v[5].present ? (unsigned)v[5].u : 0;
+		pc->promiscuous = v[6].b;
+		pc->line = config_setting_source_line(g);
+		cfg->n_ports++;
+	}
+	return rc;
+}
+
+static int parse_element(struct parse *p, const config_setting_t *g, int i)
+{
+	struct mbox_config *cfg = p->cfg;
+	struct mbox_element *e = &cfg->elements[cfg->n_elements];
+	const char *name = NULL, *kind = NULL;
+	char what[80];
+
+	snprintf(what, sizeof(what), "elements[%d]", i);
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		ERR(p, g, "%s: expected a group { name = ...; kind = ...; }", what);
+		return -1;
+	}
+	if (!config_setting_lookup_string(g, "name", &name)) {
+		ERR(p, g, "%s: missing field 'name' (a string)", what);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "element '%s'", name);
+	if (!valid_identifier(name)) {
+		ERR(p, g, "%s: field 'name': not a name, expected letters, digits and '_' (at most %d, not starting with a digit)",
+		    what, MBOX_NAME_MAX);
+		return -1;
+	}
+	if (mbox_config_element_index(cfg, name) >= 0) {
+		ERR(p, g, "%s: defined twice", what);
+		return -1;
+	}
+	if (!config_setting_lookup_string(g, "kind", &kind)) {
+		ERR(p, g, "%s: missing field 'kind' (a string naming an element kind; see mboxd --list-elements)", what);
+		return -1;
+	}
+	e->kind = mbox_kind_find(kind);
+	if (!e->kind) {
+		char known[512];
+		size_t len = 0;
+
+		known[0] = '\0';
+		for (const struct mbox_kind *k = mbox_kind_first(); k; k = k->next)
+			len += snprintf(known + len, len < sizeof(known) ? sizeof(known) - len : 0,
+					"%s%s", len ? ", " : "", k->name);
+		ERR(p, config_setting_get_member(g, "kind"), "%s: unknown element kind '%s', expected one of: %s",
+		    what, kind, known);
+		return -1;
+	}
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->file = file_of(p, g);
+	e->line = config_setting_source_line(g);
+	e->values = mbox_config_alloc(cfg, (mbox_kind_n_params(e->kind) + 1) * sizeof(*e->values));
+	if (parse_group(p, g, e->kind->params, element_keys, what, e->values) < 0)
+		return -1;
+	e->n_outputs = 0;
+	for (const char *const *o = e->kind->outputs; o && *o; o++)
+		e->output_names[e->n_outputs++] = *o;
+	if (e->kind->setup && e->kind->setup(e, cfg, p->d) < 0)
+		return -1;
+	for (unsigned o = 0; o < e->n_outputs; o++)
+		e->output_target[o] = -1;
+	cfg->n_elements++;
+	return 0;
+}
+
+static int parse_elements(struct parse *p, const config_setting_t *root)
+{
+	const config_setting_t *s = config_setting_get_member(root, "elements");
+	int rc = 0;
+
+	if (!s || config_setting_type(s) != CONFIG_TYPE_LIST || config_setting_length(s) == 0) {
+		ERR(p, s ? s : root, "'elements': expected a non-empty list of groups ( { name = ...; kind = ...; }, ... )");
+		return -1;
+	}
+	if (config_setting_length(s) > MBOX_MAX_ELEMENTS) {
+		ERR(p, s, "'elements': %d elements, expected at most %d", config_setting_length(s), MBOX_MAX_ELEMENTS);
+		return -1;
+	}
+	for (int i = 0; i < config_setting_length(s); i++)
+		if (parse_element(p, config_setting_get_elem(s, (unsigned)i), i) < 0)
+			rc = -1;
+	return rc;
+}
+
+/* One "name" or "name[output]" token of a link chain. */
+struct link_token {
+	char name[MBOX_NAME_MAX + 2];
+	char output[MBOX_NAME_MAX + 2];
+	bool has_output;
+};
+
+static int split_token(const char *s, size_t n, struct link_token *t)
+{
+	const char *open;
+
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	memset(t, 0, sizeof(*t));
+	open = memchr(s, '[', n);
+	if (open) {
+		size_t name_len = (size_t)(open - s), out_len = n - name_len - 2;
+
+		if (s[n - 1] != ']' || name_len == 0 || out_len == 0 ||
+		    name_len > MBOX_NAME_MAX || out_len > MBOX_NAME_MAX)
+			return -1;
+		memcpy(t->name, s, name_len);
+		memcpy(t->output, open + 1, out_len);
+		t->has_output = true;
+	} else {
+		if (n == 0 || n > MBOX_NAME_MAX)
+			return -1;
+		memcpy(t->name, s, n);
+	}
+	return valid_identifier(t->name) ? 0 : -1;
+}
+
+static int resolve_output(struct parse *p, const config_setting_t *s,
+			  const struct mbox_element *e, const struct link_token *t)
+{
+	char outs[512];
+	size_t len = 0;
+
+	if (t->has_output) {
+		char *end;
+		unsigned long idx = strtoul(t->output, &end, 10);
+
+		if (*end == '\0' && end != t->output && idx < e->n_outputs)
+			return (int)idx;
+		for (unsigned o = 0; o < e->n_outputs; o++)
+			if (!strcmp(e->output_names[o], t->output))
+				return (int)o;
+	} else if (e->n_outputs == 1) {
+		return 0;
+	}
+	outs[0] = '\0';
+	for (unsigned o = 0; o < e->n_outputs; o++)
+		len += snprintf(outs + len, len < sizeof(outs) ? sizeof(outs) - len : 0,
+				"%s[%u] %s", o ? ", " : "", o, e->output_names[o]);
+	if (t->has_output)
+		ERR(p, s, "link: element '%s' has no output '%s', expected one of: %s", e->name, t->output, outs);
+	else
+		ERR(p, s, "link: element '%s' (%s) has %u outputs, name one as %s[NAME] or %s[N]: %s",
+		    e->name, e->kind->name, e->n_outputs, e->name, e->name, outs);
+	return -1;
+}
+
+static int parse_link(struct parse *p, const config_setting_t *s)
+{
+	struct mbox_config *cfg = p->cfg;
+	const char *text = config_setting_get_string(s);
+	struct link_token prev, cur;
+	int prev_idx = -1, rc = 0;
+	bool first = true;
+
+	for (const char *at = text;;) {
+		const char *arrow = strstr(at, "->");
+		size_t n = arrow ? (size_t)(arrow - at) : strlen(at);
+		int idx;
+
+		if (split_token(at, n, &cur) < 0) {
+			ERR(p, s, "link \"%s\": \"%.*s\" is not an element reference, expected NAME or NAME[OUTPUT] between '->'",
+			    text, (int)n, at);
+			return -1;
+		}
+		idx = mbox_config_element_index(cfg, cur.name);
+		if (idx < 0) {
+			ERR(p, s, "link \"%s\": unknown element '%s'", text, cur.name);
+			return -1;
+		}
+		if (!first) {
+			struct mbox_element *src = &cfg->elements[prev_idx];
+			struct mbox_element *dst = &cfg->elements[idx];
+			int out;
+
+			if (src->n_outputs == 0) {
+				ERR(p, s, "link \"%s\": element '%s' (%s) has no outputs", text, src->name, src->kind->name);
+				return -1;
+			}
+			if (dst->kind->source) {
+				ERR(p, s, "link \"%s\": element '%s' (%s) is a source and takes no input",
+				    text, dst->name, dst->kind->name);
+				return -1;
+			}
+			out = resolve_output(p, s, src, &prev);
+			if (out < 0)
+				return -1;
+			if (src->output_target[out] >= 0) {
+				ERR(p, s, "link \"%s\": output %s[%s] is already connected to '%s' at line %d, expected one link per output",
+				    text, src->name, src->output_names[out],
+				    cfg->elements[src->output_target[out]].name, src->output_line[out]);
+				rc = -1;
+			} else {
+				src->output_target[out] = idx;
+				src->output_line[out] = config_setting_source_line(s);
+				dst->n_inputs++;
+			}
+		}
+		prev = cur;
+		prev_idx = idx;
+		first = false;
+		if (!arrow)
+			break;
+		at = arrow + 2;
+	}
+	if (prev.has_output) {
+		ERR(p, s, "link \"%s\": the last element '%s' names an output but links to nothing", text, prev.name);
+		return -1;
+	}
+	if (!strstr(text, "->")) {
+		ERR(p, s, "link \"%s\": expected at least two elements joined by '->'", text);
+		return -1;
+	}
+	return rc;
+}
+
+static int parse_links(struct parse *p, const config_setting_t *root)
+{
+	const config_setting_t *s = config_setting_get_member(root, "links");
+	int rc = 0;
+
+	if (!s || (config_setting_type(s) != CONFIG_TYPE_LIST && config_setting_type(s) != CONFIG_TYPE_ARRAY)) {
+		ERR(p, s ? s : root, "'links': expected a list of strings like \"rx0 -> counter0 -> tx1\"");
+		return -1;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *l = config_setting_get_elem(s, (unsigned)i);
+
+		if (config_setting_type(l) != CONFIG_TYPE_STRING) {
+			ERR(p, l, "links[%d]: expected a string like \"rx0 -> counter0 -> tx1\"", i);
+			rc = -1;
+		} else if (parse_link(p, l) < 0) {
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* Depth-first search for a cycle; reports the first one found. */
+static int find_cycle(struct parse *p, int v, int *state, int *stack, int depth)
+{
+	struct mbox_config *cfg = p->cfg;
+	const struct mbox_element *e = &cfg->elements[v];
+
+	state[v] = 1;
+	stack[depth] = v;
+	for (unsigned o = 0; o < e->n_outputs; o++) {
+		int w = e->output_target[o];
+
+		if (w < 0)
+			continue;
+		if (state[w] == 1) {
+			char path[1024];
+			size_t len = 0;
+			int k = depth;
+
+			while (stack[k] != w)
+				k--;
+			path[0] = '\0';
+			for (; k <= depth; k++)
+				len += snprintf(path + len, len < sizeof(path) ? sizeof(path) - len : 0,
+						"%s -> ", cfg->elements[stack[k]].name);
+			snprintf(path + len, len < sizeof(path) ? sizeof(path) - len : 0, "%s",
+				 cfg->elements[w].name);
+			mbox_diag_error(p->d, e->file, e->output_line[o],
+					"links form a cycle (%s), expected an acyclic graph", path);
+			return -1;
+		}
+		if (state[w] == 0 && find_cycle(p, w, state, stack, depth + 1) < 0)
+			return -1;
+	}
+	state[v] = 2;
+	return 0;
+}
+
+static int check_graph(struct parse *p)
+{
+	struct mbox_config *cfg = p->cfg;
+	int state[MBOX_MAX_ELEMENTS] = { 0 }, stack[MBOX_MAX_ELEMENTS];
+	int rc = 0;
+
+	for (unsigned i = 0; i < cfg->n_elements; i++) {
+		const struct mbox_element *e = &cfg->elements[i];
+
+		for (unsigned o = 0; o < e->n_outputs; o++)
+			if (e->output_target[o] < 0) {
+				mbox_diag_error(p->d, e->file, e->line,
+						"element '%s': output [%u] %s is not connected, expected a link \"%s[%s] -> ...\" (use a drop element to discard)",
+						e->name, o, e->output_names[o], e->name, e->output_names[o]);
+				rc = -1;
+			}
+		if (!e->kind->source && e->n_inputs == 0) {
+			mbox_diag_error(p->d, e->file, e->line,
+					"element '%s': nothing links into it, expected it on the right of a '->'", e->name);
+			rc = -1;
+		}
+	}
+	for (unsigned i = 0; i < cfg->n_elements && rc == 0; i++)
+		if (state[i] == 0 && find_cycle(p, (int)i, state, stack, 0) < 0)
+			rc = -1;
+	if (rc == 0) {
+		bool any_source = false;
+
+		for (unsigned i = 0; i < cfg->n_elements; i++)
+			any_source |= cfg->elements[i].kind->source;
+		if (!any_source) {
+			mbox_diag_error(p->d, cfg->file, 0,
+					"no source element (such as port_rx), expected at least one");
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* The pool must cover every ring plus the per-lcore caches and a burst in
+ * flight per worker, or ports start and then starve. */
+static int check_mbufs(struct parse *p, const config_setting_t *root)
+{
+	const struct mbox_config *cfg = p->cfg;
+	const config_setting_t *dpdk = config_setting_get_member(root, "dpdk");
+	const config_setting_t *at = dpdk ? config_setting_get_member(dpdk, "mbufs") : NULL;
+	unsigned long need = (cfg->dpdk.workers + 1) * 256UL + cfg->dpdk.workers * 256UL;
+
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		need += cfg->ports[i].rx_queues * (unsigned long)cfg->ports[i].rx_desc +
+			cfg->dpdk.workers * (unsigned long)cfg->ports[i].tx_desc;
+	if (cfg->dpdk.mbufs < need) {
+		ERR(p, at ? at : (dpdk ? dpdk : root),
+		    "dpdk: field 'mbufs': %u mbufs cannot fill the port rings and caches, expected at least %lu",
+		    cfg->dpdk.mbufs, need);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const top_keys[] = { "dpdk", "ports", "elements", "links", NULL };
+
+struct mbox_config *mbox_config_load(const char *file, struct mbox_diag *d)
+{
+	struct mbox_config *cfg = calloc(1, sizeof(*cfg));
+	struct parse p = { .cfg = cfg, .d = d };
+	const config_setting_t *root;
+	unsigned before = d->errors;
+
+	if (!cfg) {
+		mbox_diag_error(d, file, 0, "out of memory");
+		return NULL;
+	}
+	config_init(&cfg->lc);
+	cfg->file = strdup(file);
+	if (!config_read_file(&cfg->lc, file)) {
+		if (config_error_type(&cfg->lc) == CONFIG_ERR_FILE_IO)
+			mbox_diag_error(d, file, 0, "cannot read: %s", strerror(errno));
+		else
+			mbox_diag_error(d, config_error_file(&cfg->lc) ? config_error_file(&cfg->lc) : file,
+					config_error_line(&cfg->lc), "syntax error: %s",
+					config_error_text(&cfg->lc));
+		mbox_config_free(cfg);
+		return NULL;
+	}
+	root = config_root_setting(&cfg->lc);
+	for (int i = 0; i < config_setting_length(root); i++) {
+		const config_setting_t *m = config_setting_get_elem(root, (unsigned)i);
+		bool known = false;
+
+		for (const char *const *k = top_keys; *k; k++)
+			known |= !strcmp(*k, config_setting_name(m));
+		if (!known)
+			ERR(&p, m, "unknown section '%s', expected one of: dpdk, ports, elements, links",
+			    config_setting_name(m));
+	}
+	if (parse_dpdk(&p, root) == 0 && parse_ports(&p, root) == 0 && check_mbufs(&p, root) == 0 &&
+	    parse_elements(&p, root) == 0 && parse_links(&p, root) == 0)
+		check_graph(&p);
+	if (d->errors != before) {
+		mbox_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+int mbox_config_element_index(const struct mbox_config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->n_elements; i++)
+		if (!strcmp(cfg->elements[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int mbox_config_port_index(const struct mbox_config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (!strcmp(cfg->ports[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+struct arena_block {
+	struct arena_block *next;
+	max_align_t data[];
+};
+
+void *mbox_config_alloc(struct mbox_config *cfg, size_t size)
+{
+	struct arena_block *b = calloc(1, sizeof(*b) + size);
+
+	if (!b) {
+		fprintf(stderr, "mboxd: out of memory reading the configuration\n");
+		abort();
+	}
+	b->next = cfg->arena;
+	cfg->arena = b;
+	return b->data;
+}
+
+void mbox_config_free(struct mbox_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (struct arena_block *b = cfg->arena, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	config_destroy(&cfg->lc);
+	free((void *)cfg->file);
+	free(cfg);
+}
+
+#define DIFFER(field_text) do { snprintf(why, why_size, "a change of %s", field_text); return false; } while (0)
+
+bool mbox_config_same_platform(const struct mbox_config *a, const struct mbox_config *b,
+			       char *why, size_t why_size)
+{
+	const struct mbox_dpdk_cfg *x = &a->dpdk, *y = &b->dpdk;
+
+	if (strcmp(x->lcores, y->lcores) || x->main_lcore != y->main_lcore)
+		DIFFER("dpdk.lcores or dpdk.main_lcore");
+	if (x->memory_mb != y->memory_mb || x->mbufs != y->mbufs || strcmp(x->file_prefix, y->file_prefix))
+		DIFFER("dpdk.memory_mb, dpdk.mbufs or dpdk.file_prefix");
+	if (x->n_eal_args != y->n_eal_args)
+		DIFFER("dpdk.eal_args");
+	for (unsigned i = 0; i < x->n_eal_args; i++)
+		if (strcmp(x->eal_args[i], y->eal_args[i]))
+			DIFFER("dpdk.eal_args");
+	if (a->n_ports != b->n_ports)
+		DIFFER("the number of ports");
+	for (unsigned i = 0; i < a->n_ports; i++) {
+		const struct mbox_port_cfg *p = &a->ports[i], *q = &b->ports[i];
+
+		if (strcmp(p->name, q->name) || strcmp(p->device, q->device) ||
+		    p->rx_queues != q->rx_queues || p->rx_desc != q->rx_desc ||
+		    p->tx_desc != q->tx_desc || p->mtu != q->mtu || p->promiscuous != q->promiscuous) {
+			snprintf(why, why_size, "a change of port '%s'", p->name);
+			return false;
+		}
+	}
+	return true;
+}

@@ -1,0 +1,233 @@
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dataplane.h"
+#include "log.h"
+
+#define MEMPOOL_CACHE 256
+
+static struct mbox_worker *workers;
+static unsigned n_workers;
+static struct mbox_generation *current;
+static unsigned next_generation = 1;
+static struct rte_mempool *pool;
+static atomic_bool stopping;
+
+const struct mbox_generation *mbox_dataplane_generation(void) { return current; }
+struct rte_mempool *mbox_dataplane_pool(void) { return pool; }
+
+const struct mbox_worker *mbox_dataplane_workers(unsigned *n)
+{
+	*n = n_workers;
+	return workers;
+}
+
+static int worker_main(void *arg)
+{
+	struct mbox_worker *w = arg;
+	struct rte_graph *graph = NULL;
+
+	while (!atomic_load_explicit(&stopping, memory_order_relaxed)) {
+		struct rte_graph *next = __atomic_load_n(&w->graph, __ATOMIC_ACQUIRE);
+		uint64_t rx_before = w->rx_packets;
+
+		/* Quiescent point: nothing of the previous graph is held here. */
+		if (next != graph) {
+			graph = next;
+			__atomic_store_n(&w->in_use, graph, __ATOMIC_RELEASE);
+		}
+		rte_graph_walk(graph);
+		w->walks++;
+		w->busy_walks += w->rx_packets != rx_before;
+	}
+	__atomic_store_n(&w->in_use, NULL, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static bool huge_disabled(const struct mbox_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->dpdk.n_eal_args; i++)
+		if (!strcmp(cfg->dpdk.eal_args[i], "--no-huge"))
+			return true;
+	return false;
+}
+
+/* Say plainly what is missing instead of letting EAL fail obscurely. */
+static int check_hugepages(const struct mbox_config *cfg)
+{
+	FILE *f = fopen("/proc/mounts", "r");
+	char line[512];
+	bool mounted = false;
+	unsigned long free_mb = 0;
+	static const unsigned sizes_kb[] = { 2048, 1048576 };
+
+	if (huge_disabled(cfg))
+		return 0;
+	while (f && fgets(line, sizeof(line), f))
+		mounted |= strstr(line, " hugetlbfs ") != NULL;
+	if (f)
+		fclose(f);
+	for (unsigned i = 0; i < RTE_DIM(sizes_kb); i++) {
+		char path[128];
+		unsigned long pages = 0;
+
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%ukB/free_hugepages", sizes_kb[i]);
+		f = fopen(path, "r");
+		if (f && fscanf(f, "%lu", &pages) == 1)
+			free_mb += pages * sizes_kb[i] / 1024;
+		if (f)
+			fclose(f);
+	}
+	if (!mounted || free_mb < cfg->dpdk.memory_mb) {
+		log_err("hugepages: %s; %lu MiB free, dpdk.memory_mb needs %u MiB. Run tools/hugepages.sh "
+			"(as root: echo 1024 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages; "
+			"mount -t hugetlbfs nodev /dev/hugepages)",
+			mounted ? "hugetlbfs is mounted" : "no hugetlbfs is mounted", free_mb, cfg->dpdk.memory_mb);
+		return -1;
+	}
+	return 0;
+}
+
+static int eal_start(const struct mbox_config *cfg)
+{
+	const struct mbox_dpdk_cfg *dc = &cfg->dpdk;
+	char main_lcore[16], memory[16];
+	char *argv[32 + 2 * MBOX_MAX_PORTS + 64];
+	int argc = 0;
+	bool any_pci = false;
+
+	snprintf(main_lcore, sizeof(main_lcore), "%u", dc->main_lcore);
+	snprintf(memory, sizeof(memory), "%u", dc->memory_mb);
+	argv[argc++] = (char *)"mboxd";
+	argv[argc++] = (char *)"-l";
+	argv[argc++] = (char *)dc->lcores;
+	argv[argc++] = (char *)"--main-lcore";
+	argv[argc++] = main_lcore;
+	argv[argc++] = (char *)"-m";
+	argv[argc++] = memory;
+	argv[argc++] = (char *)"--file-prefix";
+	argv[argc++] = (char *)dc->file_prefix;
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		any_pci |= cfg->ports[i].is_pci;
+		argv[argc++] = (char *)(cfg->ports[i].is_pci ? "-a" : "--vdev");
+		argv[argc++] = (char *)cfg->ports[i].device;
+	}
+	if (!any_pci)
+		argv[argc++] = (char *)"--no-pci";
+	for (unsigned i = 0; i < dc->n_eal_args && i < 64; i++)
+		argv[argc++] = (char *)dc->eal_args[i];
+	argv[argc] = NULL;
+	if (rte_eal_init(argc, argv) < 0) {
+		log_err("DPDK EAL initialisation failed: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+int mbox_dataplane_start(struct mbox_config *cfg)
+{
+	const struct mbox_dpdk_cfg *dc = &cfg->dpdk;
+	unsigned data_room = RTE_MBUF_DEFAULT_BUF_SIZE;
+
+	if (check_hugepages(cfg) < 0 || eal_start(cfg) < 0) {
+		mbox_config_free(cfg);
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].mtu)
+			data_room = RTE_MAX(data_room, RTE_PKTMBUF_HEADROOM + cfg->ports[i].mtu +
+					    RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN);
+	pool = rte_pktmbuf_pool_create("mbox_pool", dc->mbufs, MEMPOOL_CACHE, 0,
+				       (uint16_t)data_room, (int)rte_socket_id());
+	if (!pool) {
+		log_err("cannot create a pool of %u mbufs: %s (raise dpdk.memory_mb or lower dpdk.mbufs)",
+			dc->mbufs, rte_strerror(rte_errno));
+		mbox_config_free(cfg);
+		return -1;
+	}
+	n_workers = dc->workers;
+	workers = rte_zmalloc("mbox_workers", sizeof(*workers) * n_workers, RTE_CACHE_LINE_SIZE);
+	if (!workers || mbox_nodes_register() < 0 || mbox_ports_start(cfg, pool) < 0) {
+		mbox_config_free(cfg);
+		return -1;
+	}
+	for (unsigned w = 0; w < n_workers; w++) {
+		workers[w].index = w;
+		workers[w].lcore = dc->worker_lcores[w];
+	}
+	current = mbox_generation_build(cfg, next_generation++, workers);
+	if (!current)
+		return -1;
+	for (unsigned w = 0; w < n_workers; w++) {
+		workers[w].graph = current->graphs[w];
+		if (rte_eal_remote_launch(worker_main, &workers[w], workers[w].lcore) != 0) {
+			log_err("cannot launch worker on lcore %u", workers[w].lcore);
+			return -1;
+		}
+	}
+	log_info("forwarding: %u elements, %u ports, %u workers on lcores %s (control on lcore %u)",
+		 cfg->n_elements, cfg->n_ports, n_workers, dc->lcores, dc->main_lcore);
+	return 0;
+}
+
+/* Wait until every worker has walked its graph of `gen` at least once
+ * since publication; workers never block, so this is bounded by one walk. */
+static void wait_workers_on(const struct mbox_generation *gen)
+{
+	for (unsigned w = 0; w < n_workers; w++)
+		while (__atomic_load_n(&workers[w].in_use, __ATOMIC_ACQUIRE) != gen->graphs[w])
+			rte_delay_us_sleep(10);
+}
+
+int mbox_dataplane_reload(const char *file)
+{
+	struct mbox_diag d = { .out = stderr };
+	struct mbox_config *cfg = mbox_config_load(file, &d);
+	struct mbox_generation *gen, *old = current;
+	char why[256];
+
+	if (!cfg) {
+		log_err("reload: %s has %u error(s); generation %u keeps forwarding", file, d.errors, old->id);
+		return -1;
+	}
+	if (!mbox_config_same_platform(old->cfg, cfg, why, sizeof(why))) {
+		log_err("reload: %s: %s needs a restart of mboxd; generation %u keeps forwarding",
+			file, why, old->id);
+		mbox_config_free(cfg);
+		return -1;
+	}
+	gen = mbox_generation_build(cfg, next_generation++, workers);
+	if (!gen) {
+		log_err("reload: cannot build the new graph; generation %u keeps forwarding", old->id);
+		return -1;
+	}
+	for (unsigned w = 0; w < n_workers; w++)
+		__atomic_store_n(&workers[w].graph, gen->graphs[w], __ATOMIC_RELEASE);
+	wait_workers_on(gen);
+	current = gen;
+	mbox_generation_free(old);
+	log_info("reload: generation %u applied from %s (%u elements)", gen->id, file, cfg->n_elements);
+	return 0;
+}
+
+void mbox_dataplane_stop(void)
+{
+	atomic_store(&stopping, true);
+	rte_eal_mp_wait_lcore();
+	if (current) {
+		mbox_ports_stop(current->cfg);
+		mbox_generation_free(current);
+		current = NULL;
+	}
+	rte_eal_cleanup();
+}

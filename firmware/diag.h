@@ -1,0 +1,17 @@
+/* Diagnostics for configuration errors: every message names file:line and
+ * the field, and says what was expected.  All errors are reported, not only
+ * the first, so an operator fixes a file in one pass. */
+#ifndef MBOX_DIAG_H
+#define MBOX_DIAG_H
+
+#include <stdio.h>
+
+struct mbox_diag {
+	FILE *out;   /* where messages go (stderr, a log, or a test buffer) */
+	unsigned errors;
+};
+
+void mbox_diag_error(struct mbox_diag *d, const char *file, int line,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif

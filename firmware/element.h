@@ -1,0 +1,164 @@
+/* The element framework: what an element kind declares, and the fast-path
+ * helpers its process function uses.  An element kind is one file in
+ * elements/ that fills one struct mbox_kind and registers it with
+ * MBOX_ELEMENT_REGISTER; the core knows nothing else about it. */
+#ifndef MBOX_ELEMENT_H
+#define MBOX_ELEMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_graph.h>
+#include <rte_graph_worker.h>
+#include <rte_mbuf.h>
+
+#include "diag.h"
+
+#define MBOX_MAX_OUTPUTS 32
+#define MBOX_MAX_COUNTERS 8
+#define MBOX_NAME_MAX 32
+#define MBOX_KIND_NAME_MAX 16
+
+enum mbox_ptype {
+	MBOX_P_UINT,   /* integer in [min, max] */
+	MBOX_P_BOOL,
+	MBOX_P_STRING, /* non-empty text */
+	MBOX_P_MAC,    /* "aa:bb:cc:dd:ee:ff" */
+	MBOX_P_PORT,   /* name of a port in the ports section */
+	MBOX_P_LIST,   /* list of groups, each described by .fields */
+	MBOX_P_STRLIST, /* list or array of strings */
+};
+
+/* One parameter of an element kind (or one field of a list item). */
+struct mbox_param {
+	const char *name;
+	enum mbox_ptype type;
+	const char *help;
+	const char *def;     /* default as text; NULL: required unless optional */
+	bool optional;       /* may be absent (value.present == false) */
+	bool writable;       /* may be changed at run time (SNMP) */
+	uint64_t min, max;   /* MBOX_P_UINT range, MBOX_P_LIST item count */
+	const struct mbox_param *fields; /* MBOX_P_LIST: item schema, {0}-ended */
+};
+
+struct mbox_value {
+	bool present;
+	int line; /* where it was set in the configuration, 0 for defaults */
+	union {
+		uint64_t u;
+		bool b;
+		const char *s;
+		struct rte_ether_addr mac;
+		unsigned port;  /* index into the configuration's ports */
+		struct {
+			unsigned n;
+			struct mbox_value *items; /* n * number of fields */
+		} list;
+	};
+};
+
+struct mbox_config;
+struct mbox_kind;
+
+/* One configured element instance (control-side, read-only once built). */
+struct mbox_element {
+	char name[MBOX_NAME_MAX + 1];
+	const struct mbox_kind *kind;
+	const char *file;
+	int line;
+	struct mbox_value *values; /* one per kind parameter, in declaration order */
+	void *priv;                /* kind's parsed configuration, from setup() */
+	unsigned n_outputs;
+	const char *output_names[MBOX_MAX_OUTPUTS];
+	int output_target[MBOX_MAX_OUTPUTS]; /* element index, -1: unconnected */
+	int output_line[MBOX_MAX_OUTPUTS];   /* link that connected it */
+	unsigned n_inputs;
+};
+
+/* Per element instance and per worker: the node context points here.
+ * Written only by its worker; read by the control thread for statistics. */
+struct mbox_elem_rt {
+	const struct mbox_element *elem;
+	const struct mbox_config *cfg;
+	unsigned worker;       /* worker index, 0-based */
+	uint64_t *worker_rx;   /* the worker's received-packets counter */
+	uint64_t drops;
+	uint64_t counters[MBOX_MAX_COUNTERS];
+	uint64_t out[MBOX_MAX_OUTPUTS];
+	uint8_t priv[] __rte_cache_aligned; /* kind->worker_size bytes */
+} __rte_cache_aligned;
+
+struct mbox_kind {
+	const char *name;
+	const char *description;
+	const struct mbox_param *params;  /* {0}-ended */
+	const char *const *outputs;       /* NULL-ended; NULL: none (sink) */
+	const char *outputs_text;         /* for kinds whose setup() names outputs */
+	const char *const *counters;      /* NULL-ended kind-specific counters */
+	bool source;                      /* polled by the worker (no input) */
+	size_t worker_size;               /* bytes of per-worker state */
+	/* Validate cross-parameter rules, build priv, and (for kinds whose
+	 * outputs depend on the configuration) set n_outputs/output_names.
+	 * Runs at --check time: no DPDK calls; allocate with mbox_config_alloc.
+	 * Returns 0, or -1 after reporting to d. */
+	int (*setup)(struct mbox_element *e, struct mbox_config *cfg,
+		     struct mbox_diag *d);
+	/* Prepare rt->priv for one worker; DPDK is running. */
+	int (*start)(struct mbox_elem_rt *rt);
+	rte_node_process_t process;
+	struct mbox_kind *next; /* registry link */
+};
+
+void mbox_kind_register(struct mbox_kind *kind);
+const struct mbox_kind *mbox_kind_find(const char *name);
+const struct mbox_kind *mbox_kind_first(void);
+unsigned mbox_kind_n_params(const struct mbox_kind *kind);
+int mbox_kind_param_index(const struct mbox_kind *kind, const char *name);
+
+#define MBOX_ELEMENT_REGISTER(kind)                                      \
+	RTE_INIT(mbox_register_##kind) { mbox_kind_register(&(kind)); }
+
+/* Value of parameter `name` of element e (the name must be declared). */
+const struct mbox_value *mbox_param(const struct mbox_element *e,
+				    const char *name);
+/* Field `name` of item i of a list value described by `fields`. */
+const struct mbox_value *mbox_list_field(const struct mbox_value *list,
+					 const struct mbox_param *fields,
+					 unsigned i, const char *name);
+
+/* ---- fast path helpers ---- */
+
+static __rte_always_inline struct mbox_elem_rt *
+mbox_rt(struct rte_node *node)
+{
+	return *(struct mbox_elem_rt **)node->ctx;
+}
+
+/* Pass the whole burst to one output without copying the object array. */
+static __rte_always_inline void
+mbox_forward_all(struct rte_graph *graph, struct rte_node *node,
+		 struct mbox_elem_rt *rt, rte_edge_t edge, uint16_t n)
+{
+	rt->out[edge] += n;
+	rte_node_next_stream_move(graph, node, edge);
+}
+
+static __rte_always_inline void
+mbox_forward_one(struct rte_graph *graph, struct rte_node *node,
+		 struct mbox_elem_rt *rt, rte_edge_t edge, void *obj)
+{
+	rt->out[edge]++;
+	rte_node_enqueue_x1(graph, node, edge, obj);
+}
+
+static __rte_always_inline void
+mbox_drop(struct mbox_elem_rt *rt, void **objs, uint16_t n)
+{
+	rt->drops += n;
+	rte_pktmbuf_free_bulk((struct rte_mbuf **)objs, n);
+}
+
+#endif

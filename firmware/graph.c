@@ -1,0 +1,214 @@
+/* Turning a configuration into rte_graph graphs: one node clone per element
+ * instance, one graph per worker (all graphs share the nodes; each graph
+ * has its own copy of every node's context, so per-worker state and
+ * counters need no locks). */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "log.h"
+#include "runtime.h"
+
+#define NODE_PREFIX "mb_"
+
+/* The generation whose graphs are being created: rte_graph_create() calls
+ * node_init() synchronously on the control thread. */
+static struct mbox_generation *building;
+static unsigned building_worker;
+
+static int node_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	(void)graph;
+	for (unsigned i = 0; building && i < building->cfg->n_elements; i++)
+		if (building->node_ids[i] == node->id) {
+			*(struct mbox_elem_rt **)node->ctx = mbox_generation_rt(building, i, building_worker);
+			return 0;
+		}
+	log_err("graph: node '%s' belongs to no element", node->name);
+	return -1;
+}
+
+static rte_node_t base_node(const struct mbox_kind *kind)
+{
+	char name[RTE_NODE_NAMESIZE];
+
+	snprintf(name, sizeof(name), NODE_PREFIX "%s", kind->name);
+	return rte_node_from_name(name);
+}
+
+int mbox_nodes_register(void)
+{
+	for (const struct mbox_kind *k = mbox_kind_first(); k; k = k->next) {
+		struct rte_node_register reg = {
+			.flags = k->source ? RTE_NODE_SOURCE_F : 0,
+			.process = k->process,
+			.init = node_init,
+			.parent_id = RTE_NODE_ID_INVALID,
+		};
+
+		snprintf(reg.name, sizeof(reg.name), NODE_PREFIX "%s", k->name);
+		if (__rte_node_register(&reg) == RTE_NODE_ID_INVALID) {
+			log_err("graph: cannot register node for element kind '%s': %s",
+				k->name, rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct mbox_elem_rt *mbox_generation_rt(const struct mbox_generation *gen,
+					unsigned element, unsigned worker)
+{
+	return gen->rt[element * gen->n_workers + worker];
+}
+
+static void node_name(char *buf, const struct mbox_generation *gen, unsigned i)
+{
+	const struct mbox_element *e = &gen->cfg->elements[i];
+
+	snprintf(buf, RTE_NODE_NAMESIZE, NODE_PREFIX "%s-g%u_%s", e->kind->name, gen->id, e->name);
+}
+
+static int clone_nodes(struct mbox_generation *gen)
+{
+	struct mbox_config *cfg = gen->cfg;
+	static char names[MBOX_MAX_ELEMENTS][RTE_NODE_NAMESIZE];
+
+	for (unsigned i = 0; i < cfg->n_elements; i++) {
+		char suffix[RTE_NODE_NAMESIZE];
+
+		snprintf(suffix, sizeof(suffix), "g%u_%s", gen->id, cfg->elements[i].name);
+		gen->node_ids[i] = rte_node_clone(base_node(cfg->elements[i].kind), suffix);
+		if (gen->node_ids[i] == RTE_NODE_ID_INVALID) {
+			log_err("graph: cannot create node for element '%s': %s",
+				cfg->elements[i].name, rte_strerror(rte_errno));
+			return -1;
+		}
+		node_name(names[i], gen, i);
+	}
+	for (unsigned i = 0; i < cfg->n_elements; i++) {
+		const struct mbox_element *e = &cfg->elements[i];
+		const char *next[MBOX_MAX_OUTPUTS];
+
+		for (unsigned o = 0; o < e->n_outputs; o++)
+			next[o] = names[e->output_target[o]];
+		if (e->n_outputs &&
+		    rte_node_edge_update(gen->node_ids[i], 0, next, e->n_outputs) != e->n_outputs) {
+			log_err("graph: cannot link the outputs of element '%s'", e->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int alloc_runtime(struct mbox_generation *gen, struct mbox_worker *workers)
+{
+	struct mbox_config *cfg = gen->cfg;
+
+	gen->rt = rte_zmalloc("mbox_rt_index", sizeof(*gen->rt) * cfg->n_elements * gen->n_workers, 0);
+	if (!gen->rt)
+		return -1;
+	for (unsigned i = 0; i < cfg->n_elements; i++) {
+		const struct mbox_element *e = &cfg->elements[i];
+
+		for (unsigned w = 0; w < gen->n_workers; w++) {
+			struct mbox_elem_rt *rt = rte_zmalloc_socket("mbox_rt",
+				sizeof(*rt) + e->kind->worker_size, RTE_CACHE_LINE_SIZE,
+				(int)rte_lcore_to_socket_id(workers[w].lcore));
+
+			if (!rt) {
+				log_err("graph: out of memory for element '%s'", e->name);
+				return -1;
+			}
+			gen->rt[i * gen->n_workers + w] = rt;
+			rt->elem = e;
+			rt->cfg = cfg;
+			rt->worker = w;
+			rt->worker_rx = &workers[w].rx_packets;
+			if (e->kind->start && e->kind->start(rt) < 0) {
+				log_err("graph: element '%s' (%s) failed to start on worker %u",
+					e->name, e->kind->name, w);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int create_graphs(struct mbox_generation *gen, struct mbox_worker *workers)
+{
+	struct mbox_config *cfg = gen->cfg;
+	static char names[MBOX_MAX_ELEMENTS][RTE_NODE_NAMESIZE];
+	const char *patterns[MBOX_MAX_ELEMENTS];
+
+	for (unsigned i = 0; i < cfg->n_elements; i++) {
+		node_name(names[i], gen, i);
+		patterns[i] = names[i];
+	}
+	building = gen;
+	for (unsigned w = 0; w < gen->n_workers; w++) {
+		char name[RTE_GRAPH_NAMESIZE];
+		struct rte_graph_param prm = {
+			.socket_id = (int)rte_lcore_to_socket_id(workers[w].lcore),
+			.nb_node_patterns = (uint16_t)cfg->n_elements,
+			.node_patterns = patterns,
+		};
+
+		building_worker = w;
+		snprintf(name, sizeof(name), "mbox_g%u_w%u", gen->id, w);
+		gen->graph_ids[w] = rte_graph_create(name, &prm);
+		if (gen->graph_ids[w] == RTE_GRAPH_ID_INVALID) {
+			log_err("graph: cannot create graph for worker %u: %s", w, rte_strerror(rte_errno));
+			building = NULL;
+			return -1;
+		}
+		gen->graphs[w] = rte_graph_lookup(name);
+	}
+	building = NULL;
+	return 0;
+}
+
+struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned id,
+					      struct mbox_worker *workers)
+{
+	struct mbox_generation *gen = rte_zmalloc("mbox_gen", sizeof(*gen), 0);
+
+	if (!gen) {
+		log_err("graph: out of memory");
+		mbox_config_free(cfg);
+		return NULL;
+	}
+	gen->id = id;
+	gen->cfg = cfg;
+	gen->n_workers = cfg->dpdk.workers;
+	for (unsigned w = 0; w < MBOX_MAX_LCORES; w++)
+		gen->graph_ids[w] = RTE_GRAPH_ID_INVALID;
+	if (clone_nodes(gen) < 0 || alloc_runtime(gen, workers) < 0 ||
+	    create_graphs(gen, workers) < 0) {
+		mbox_generation_free(gen);
+		return NULL;
+	}
+	return gen;
+}
+
+/* Frees graphs and per-worker state.  Node clones stay registered: DPDK
+ * 22.11 cannot unregister nodes; each reload leaks one small clone per
+ * element. */
+void mbox_generation_free(struct mbox_generation *gen)
+{
+	if (!gen)
+		return;
+	for (unsigned w = 0; w < gen->n_workers; w++)
+		if (gen->graph_ids[w] != RTE_GRAPH_ID_INVALID)
+			rte_graph_destroy(gen->graph_ids[w]);
+	if (gen->rt) {
+		for (unsigned i = 0; i < gen->cfg->n_elements * gen->n_workers; i++)
+			rte_free(gen->rt[i]);
+		rte_free(gen->rt);
+	}
+	mbox_config_free(gen->cfg);
+	rte_free(gen);
+}

@@ -1,0 +1,17 @@
+/* Parameter values: text conversion and descriptions shared by the
+ * configuration parser, --list-elements and (later) SNMP SETs. */
+#ifndef MBOX_PARAM_H
+#define MBOX_PARAM_H
+
+#include <stddef.h>
+
+#include "element.h"
+
+/* What a parameter expects, in words: "an integer from 0 to 65535". */
+const char *mbox_ptype_text(const struct mbox_param *q);
+/* Parse `text` as a value of q; on error fill msg and return -1. */
+int mbox_value_from_text(const struct mbox_param *q, const char *text,
+			 struct mbox_value *v, char *msg, size_t msg_size);
+unsigned mbox_params_count(const struct mbox_param *params);
+
+#endif

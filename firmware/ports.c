@@ -1,0 +1,135 @@
+/* DPDK ports: probing by configured device, queue setup, link watching. */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "log.h"
+#include "runtime.h"
+
+static uint16_t port_ids[MBOX_MAX_PORTS];
+static bool port_started[MBOX_MAX_PORTS];
+static bool link_was_up[MBOX_MAX_PORTS];
+
+uint16_t mbox_port_id(unsigned port_index)
+{
+	return port_ids[port_index];
+}
+
+/* The ethdev name DPDK gives the device: the vdev name before its
+ * arguments, or the full PCI address. */
+static void device_name(const struct mbox_port_cfg *pc, char *buf, size_t size)
+{
+	unsigned dom = 0, bus, slot, fn;
+
+	if (pc->is_pci) {
+		if (sscanf(pc->device, "%x:%x:%x.%x", &dom, &bus, &slot, &fn) != 4)
+			sscanf(pc->device, "%x:%x.%x", &bus, &slot, &fn);
+		snprintf(buf, size, "%04x:%02x:%02x.%x", dom, bus, slot, fn);
+	} else {
+		snprintf(buf, size, "%.*s", (int)strcspn(pc->device, ","), pc->device);
+	}
+}
+
+static int port_start(const struct mbox_config *cfg, unsigned i, struct rte_mempool *pool)
+{
+	const struct mbox_port_cfg *pc = &cfg->ports[i];
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
+	uint16_t pid, rxd = (uint16_t)pc->rx_desc, txd = (uint16_t)pc->tx_desc;
+	uint16_t txq = (uint16_t)cfg->dpdk.workers;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	int rc;
+
+	device_name(pc, name, sizeof(name));
+	if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
+		log_err("port '%s': device '%s' was not found by DPDK (is it bound to a DPDK driver, or is the vdev string right?)",
+			pc->name, name);
+		return -1;
+	}
+	port_ids[i] = pid;
+	rc = rte_eth_dev_info_get(pid, &info);
+	if (rc != 0)
+		goto fail;
+	if (pc->rx_queues > info.max_rx_queues || txq > info.max_tx_queues) {
+		log_err("port '%s': needs %u rx and %u tx queues, device '%s' has at most %u and %u",
+			pc->name, pc->rx_queues, txq, name, info.max_rx_queues, info.max_tx_queues);
+		return -1;
+	}
+	if (pc->rx_queues > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+	}
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	rc = rte_eth_dev_configure(pid, (uint16_t)pc->rx_queues, txq, &conf);
+	if (rc != 0)
+		goto fail;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &rxd, &txd);
+	if (rc != 0)
+		goto fail;
+	for (uint16_t q = 0; q < pc->rx_queues; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, rxd, rte_eth_dev_socket_id(pid), NULL, pool);
+		if (rc != 0)
+			goto fail;
+	}
+	for (uint16_t q = 0; q < txq; q++) {
+		rc = rte_eth_tx_queue_setup(pid, q, txd, rte_eth_dev_socket_id(pid), NULL);
+		if (rc != 0)
+			goto fail;
+	}
+	if (pc->mtu) {
+		rc = rte_eth_dev_set_mtu(pid, (uint16_t)pc->mtu);
+		if (rc != 0) {
+			log_err("port '%s': cannot set MTU %u: %s", pc->name, pc->mtu, rte_strerror(-rc));
+			return -1;
+		}
+	}
+	rc = rte_eth_dev_start(pid);
+	if (rc != 0)
+		goto fail;
+	port_started[i] = true;
+	rc = pc->promiscuous ? rte_eth_promiscuous_enable(pid) : rte_eth_promiscuous_disable(pid);
+	if (rc != 0 && rc != -ENOTSUP)
+		goto fail;
+	log_info("port '%s': %s started as DPDK port %u (%u rx, %u tx queues, driver %s)",
+		 pc->name, pc->device, pid, pc->rx_queues, txq, info.driver_name);
+	return 0;
+fail:
+	log_err("port '%s' (%s): setup failed: %s", pc->name, pc->device, rte_strerror(rc < 0 ? -rc : rc));
+	return -1;
+}
+
+int mbox_ports_start(const struct mbox_config *cfg, struct rte_mempool *pool)
+{
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (port_start(cfg, i, pool) < 0)
+			return -1;
+	return 0;
+}
+
+void mbox_ports_stop(const struct mbox_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		if (!port_started[i])
+			continue;
+		rte_eth_dev_stop(port_ids[i]);
+		rte_eth_dev_close(port_ids[i]);
+		port_started[i] = false;
+	}
+}
+
+void mbox_ports_poll_links(const struct mbox_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		struct rte_eth_link link;
+
+		if (!port_started[i] || rte_eth_link_get_nowait(port_ids[i], &link) != 0)
+			continue;
+		if (link.link_status != link_was_up[i]) {
+			link_was_up[i] = link.link_status;
+			log_info("port '%s': link %s", cfg->ports[i].name, link.link_status ? "up" : "down");
+		}
+	}
+}

@@ -1,0 +1,53 @@
+/* The running data plane: ports, workers and the generation of graphs they
+ * walk.  Elements use the port and worker queries; the control thread owns
+ * everything else. */
+#ifndef MBOX_RUNTIME_H
+#define MBOX_RUNTIME_H
+
+#include <stdint.h>
+
+#include <rte_graph.h>
+#include <rte_mempool.h>
+
+#include "config.h"
+
+struct mbox_worker {
+	unsigned index;
+	unsigned lcore;
+	struct rte_graph *graph;  /* published by the control thread (atomic) */
+	struct rte_graph *in_use; /* what the worker walks now (atomic) */
+	/* Written by the worker only, read by the control thread. */
+	uint64_t rx_packets;
+	uint64_t walks;
+	uint64_t busy_walks;
+} __rte_cache_aligned;
+
+/* One configuration made runnable: a clone of each element's node and one
+ * graph per worker.  Replaced as a whole on reload. */
+struct mbox_generation {
+	unsigned id;
+	struct mbox_config *cfg;
+	unsigned n_workers;
+	rte_node_t node_ids[MBOX_MAX_ELEMENTS];
+	rte_graph_t graph_ids[MBOX_MAX_LCORES];
+	struct rte_graph *graphs[MBOX_MAX_LCORES];
+	struct mbox_elem_rt **rt; /* [element * n_workers + worker] */
+};
+
+/* ports.c */
+int mbox_ports_start(const struct mbox_config *cfg, struct rte_mempool *pool);
+void mbox_ports_stop(const struct mbox_config *cfg);
+uint16_t mbox_port_id(unsigned port_index);
+/* Log link changes since the last call. */
+void mbox_ports_poll_links(const struct mbox_config *cfg);
+
+/* graph.c */
+int mbox_nodes_register(void);
+/* Takes ownership of cfg (freed with the generation, or at once on failure). */
+struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned id,
+					      struct mbox_worker *workers);
+void mbox_generation_free(struct mbox_generation *gen);
+struct mbox_elem_rt *mbox_generation_rt(const struct mbox_generation *gen,
+					unsigned element, unsigned worker);
+
+#endif
