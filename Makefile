@@ -9,7 +9,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isyste
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API \
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -Itests/unit \
             -DMBOX_VERSION='"$(VERSION)"' -Ifirmware $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS)
 
@@ -18,6 +18,9 @@ ELEM_SRCS := $(wildcard elements/*.c)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(ELEM_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+# Keep objects make would treat as intermediate.
+.SECONDARY:
 
 .PHONY: all deps test unit asan bench run hugepages clean
 

@@ -13,7 +13,53 @@
 struct parse {
 	struct mbox_config *cfg;
 	struct mbox_diag *d;
+	char *text; /* the file's contents, read when first needed */
 };
+
+static const char *line_start(const char *text, int line)
+{
+	for (int l = 1; text && l < line; l++) {
+		text = strchr(text, '\n');
+		text = text ? text + 1 : NULL;
+	}
+	return text;
+}
+
+static bool line_holds(const char *text, int line, const char *quoted)
+{
+	const char *at = line_start(text, line), *end;
+
+	if (!at || line < 1)
+		return false;
+	end = strchr(at, '\n');
+	at = strstr(at, quoted);
+	return at && (!end || at < end);
+}
+
+/* libconfig dates a scalar inside a list by the token after it, so the last
+ * item of a multi-line list is placed on the line of the closing ')'.  Find
+ * the string on the reported line or the one before. */
+static int string_item_line(struct parse *p, const config_setting_t *s)
+{
+	int line = config_setting_source_line(s);
+	char quoted[512];
+
+	if (!p->text) {
+		FILE *f = fopen(p->cfg->file, "r");
+		size_t n = 0;
+
+		if (!f || getdelim(&p->text, &n, '\0', f) < 0) {
+			free(p->text);
+			p->text = NULL;
+		}
+		if (f)
+			fclose(f);
+	}
+	snprintf(quoted, sizeof(quoted), "\"%s\"", config_setting_get_string(s));
+	if (!line_holds(p->text, line, quoted) && line_holds(p->text, line - 1, quoted))
+		return line - 1;
+	return line;
+}
 
 static const char *file_of(const struct parse *p, const config_setting_t *s)
 {
@@ -22,8 +68,16 @@ static const char *file_of(const struct parse *p, const config_setting_t *s)
 	return f ? f : p->cfg->file;
 }
 
-#define ERR(p, s, ...) \
-	mbox_diag_error((p)->d, file_of(p, s), (s) ? config_setting_source_line(s) : 0, __VA_ARGS__)
+static int line_of(struct parse *p, const config_setting_t *s)
+{
+	if (!s)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING && !config_setting_name(s))
+		return string_item_line(p, s);
+	return config_setting_source_line(s);
+}
+
+#define ERR(p, s, ...) mbox_diag_error((p)->d, file_of(p, s), line_of(p, s), __VA_ARGS__)
 
 static const struct mbox_param dpdk_schema[] = {
 	{ .name = "lcores", .type = MBOX_P_STRING, .def = "0,1",
@@ -186,7 +240,7 @@ static int parse_value(struct parse *p, const config_setting_t *s,
 					continue;
 				}
 				v->list.items[i].present = true;
-				v->list.items[i].line = config_setting_source_line(item);
+				v->list.items[i].line = line_of(p, item);
 				v->list.items[i].s = config_setting_get_string(item);
 			} else if (config_setting_type(item) != CONFIG_TYPE_GROUP) {
 				ERR(p, item, "%s: expected a group { ... }", item_what);
@@ -609,7 +663,7 @@ static int parse_link(struct parse *p, const config_setting_t *s)
 				rc = -1;
 			} else {
 				src->output_target[out] = idx;
-				src->output_line[out] = config_setting_source_line(s);
+				src->output_line[out] = line_of(p, s);
 				dst->n_inputs++;
 			}
 		}
@@ -789,6 +843,7 @@ struct mbox_config *mbox_config_load(const char *file, struct mbox_diag *d)
 	if (parse_dpdk(&p, root) == 0 && parse_ports(&p, root) == 0 && check_mbufs(&p, root) == 0 &&
 	    parse_elements(&p, root) == 0 && parse_links(&p, root) == 0)
 		check_graph(&p);
+	free(p.text);
 	if (d->errors != before) {
 		mbox_config_free(cfg);
 		return NULL;

@@ -1,0 +1,146 @@
+/* Configuration validation: every error class is reported with file:line,
+ * the field, and what was expected.  The line a case expects is the one
+ * holding the marker comment "#!". */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+
+#define DPDK "dpdk = { lcores = \"0,1\"; main_lcore = 1; };\n"
+#define PORTS "ports = (\n { name = \"p0\"; device = \"net_null0\"; },\n { name = \"p1\"; device = \"net_null1\"; }\n);\n"
+#define RX_TX "{ name = \"rx0\"; kind = \"port_rx\"; port = \"p0\"; },\n{ name = \"tx1\"; kind = \"port_tx\"; port = \"p1\"; }\n"
+#define PASS_LINKS "links = ( \"rx0 -> tx1\" );\n"
+
+struct config_case {
+	const char *name;
+	const char *text;
+	const char *expect; /* substring of the error; NULL: valid */
+};
+
+static const struct config_case cases[] = {
+	{ "valid_minimal", DPDK PORTS "elements = (\n" RX_TX ");\n" PASS_LINKS, NULL },
+	{ "valid_chain", DPDK PORTS "elements = (\n" RX_TX ",\n"
+	  "{ name = \"cls\"; kind = \"classifier\"; rules = ( { name = \"dns\"; proto = 17; dst_port = 53; }, { vlan = 7; } ); },\n"
+	  "{ name = \"rw\"; kind = \"ether_rewrite\"; swap = true; src = \"02:00:00:00:00:01\"; },\n"
+	  "{ name = \"d\"; kind = \"drop\"; }\n);\n"
+	  "links = ( \"rx0 -> cls[dns] -> rw -> tx1\", \"cls[1] -> d\", \"cls[default] -> rw\" );\n", NULL },
+	{ "syntax_error", DPDK "ports = ( { name = \"p0\"; device = ; } ); #!\n", "syntax error" },
+	{ "unknown_section", DPDK PORTS "frobnicate = 1; #!\n", "unknown section 'frobnicate', expected one of" },
+	{ "unknown_port_field", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\";\n bogus = 1; } #!\n);\n",
+	  "ports[0]: unknown field 'bogus', expected one of: name, device" },
+	{ "wrong_type", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\";\n mtu = \"big\"; } #!\n);\n",
+	  "ports[0]: field 'mtu': expected an integer from 68 to 9600" },
+	{ "out_of_range", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\";\n mtu = 20; } #!\n);\n",
+	  "field 'mtu': 20 is out of range, expected an integer from 68 to 9600" },
+	{ "bad_device", DPDK "ports = (\n { name = \"p0\"; device = \"eth0\"; } #!\n);\n",
+	  "field 'device': \"eth0\" is neither a PCI address" },
+	{ "duplicate_device", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\"; },\n { name = \"p1\"; device = \"net_null0,size=64\"; } #!\n);\n",
+	  "device \"net_null0\" is already used by port 'p0'" },
+	{ "no_worker", "dpdk = { lcores = \"1\"; main_lcore = 1; }; #!\n" PORTS,
+	  "dpdk: field 'lcores': \"1\" has no worker lcore" },
+	{ "bad_lcores", "dpdk = { lcores = \"0,x\"; main_lcore = 0; }; #!\n" PORTS,
+	  "\"0,x\" is not an lcore list" },
+	{ "too_few_mbufs", "dpdk = { lcores = \"0,1\"; main_lcore = 1;\n mbufs = 1023; }; #!\n" PORTS,
+	  "dpdk: field 'mbufs': 1023 mbufs cannot fill the port rings and caches, expected at least" },
+	{ "too_many_queues", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\"; rx_queues = 2; } #!\n);\n",
+	  "field 'rx_queues': 2 queues, expected at most 1 (one per worker lcore)" },
+	{ "unknown_kind", DPDK PORTS "elements = (\n{ name = \"x\";\n kind = \"teleporter\"; } #!\n);\n",
+	  "element 'x': unknown element kind 'teleporter', expected one of: classifier, counter" },
+	{ "missing_kind", DPDK PORTS "elements = (\n{ name = \"x\"; } #!\n);\n",
+	  "element 'x': missing field 'kind'" },
+	{ "unknown_element_param", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"c\"; kind = \"counter\";\n colour = 1; } #!\n);\n",
+	  "element 'c': unknown field 'colour', expected one of: name, kind" },
+	{ "missing_param", DPDK PORTS "elements = (\n{ name = \"rx0\"; kind = \"port_rx\"; } #!\n);\n",
+	  "element 'rx0': missing field 'port' (the name of a port (a string))" },
+	{ "unknown_port", DPDK PORTS "elements = (\n{ name = \"rx0\"; kind = \"port_rx\";\n port = \"nope\"; } #!\n);\n",
+	  "element 'rx0': field 'port': unknown port 'nope', expected the name of a port in 'ports'" },
+	{ "param_range", DPDK PORTS "elements = (\n{ name = \"rx0\"; kind = \"port_rx\"; port = \"p0\";\n burst = 1000; } #!\n);\n",
+	  "element 'rx0': field 'burst': 1000 is out of range, expected an integer from 1 to 256" },
+	{ "bad_mac", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"rw\"; kind = \"ether_rewrite\";\n src = \"zz:00\"; } #!\n);\n",
+	  "element 'rw': field 'src': \"zz:00\" is not valid, expected a MAC address" },
+	{ "nothing_to_rewrite", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"rw\"; kind = \"ether_rewrite\"; } #!\n);\n",
+	  "element 'rw': nothing to rewrite" },
+	{ "rule_matches_all", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = (\n { name = \"all\"; } ); } #!\n);\n",
+	  "element 'cls': rules[0] matches every packet" },
+	{ "rule_port_without_proto", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = (\n { dst_port = 53; } #!\n ); }\n);\n",
+	  "element 'cls': rules[0] matches a port, expected proto = 6, 17 or 132" },
+	{ "rule_field_type", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = (\n { vlan = 5000; } #!\n ); }\n);\n",
+	  "element 'cls': rules[0]: field 'vlan': 5000 is out of range, expected an integer from 0 to 4095" },
+	{ "duplicate_element", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"rx0\"; kind = \"counter\"; } #!\n);\n",
+	  "element 'rx0': defined twice" },
+	{ "two_rx_one_port", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"rx0b\"; kind = \"port_rx\";\n port = \"p0\"; } #!\n);\n",
+	  "port 'p0' is already received by element 'rx0'" },
+	{ "link_missing_element", DPDK PORTS "elements = (\n" RX_TX ");\nlinks = (\n \"rx0 -> ghost -> tx1\" #!\n);\n",
+	  "link \"rx0 -> ghost -> tx1\": unknown element 'ghost'" },
+	{ "link_malformed", DPDK PORTS "elements = (\n" RX_TX ");\nlinks = (\n \"rx0 -> -> tx1\" #!\n);\n",
+	  "is not an element reference, expected NAME or NAME[OUTPUT]" },
+	{ "link_into_source", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"c\"; kind = \"counter\"; }\n);\nlinks = ( \"rx0 -> c -> tx1\",\n \"c -> rx0\" #!\n);\n",
+	  "element 'rx0' (port_rx) is a source and takes no input" },
+	{ "link_from_sink", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"c\"; kind = \"counter\"; }\n);\nlinks = ( \"rx0 -> c\",\n \"tx1 -> c\" #!\n);\n",
+	  "element 'tx1' (port_tx) has no outputs" },
+	{ "output_twice", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"d\"; kind = \"drop\"; }\n);\nlinks = ( \"rx0 -> tx1\",\n \"rx0 -> d\" #!\n);\n",
+	  "output rx0[out] is already connected to 'tx1' at line" },
+	{ "unnamed_output", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = ( { proto = 1; } ); }\n);\nlinks = ( \"rx0 -> cls\",\n \"cls -> tx1\" #!\n);\n",
+	  "element 'cls' (classifier) has 2 outputs, name one as cls[NAME] or cls[N]: [0] rule0, [1] default" },
+	{ "unknown_output", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = ( { proto = 1; } ); }\n);\nlinks = ( \"rx0 -> cls\",\n \"cls[7] -> tx1\" #!\n);\n",
+	  "element 'cls' has no output '7', expected one of: [0] rule0, [1] default" },
+	{ "unconnected_output", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = ( { proto = 1; } ); } #!\n);\nlinks = ( \"rx0 -> cls[0] -> tx1\" );\n",
+	  "element 'cls': output [1] default is not connected" },
+	{ "no_input", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"lonely\"; kind = \"counter\"; } #!\n);\nlinks = ( \"rx0 -> tx1\", \"lonely -> tx1\" );\n",
+	  "element 'lonely': nothing links into it" },
+	{ "cycle", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"a\"; kind = \"counter\"; },\n{ name = \"b\"; kind = \"classifier\"; rules = ( { proto = 1; } ); }\n);\n"
+	  "links = ( \"rx0 -> a -> b[default] -> tx1\",\n \"b[rule0] -> a\" #!\n);\n",
+	  "links form a cycle (a -> b -> a), expected an acyclic graph" },
+	{ "no_links", DPDK PORTS "elements = (\n" RX_TX ");\n",
+	  "'links': expected a list of strings" },
+};
+
+static int marker_line(const char *text)
+{
+	const char *m = strstr(text, "#!");
+	int line = 1;
+
+	for (const char *p = text; m && p < m; p++)
+		line += *p == '\n';
+	return m ? line : 0;
+}
+
+static void run_case(const struct config_case *c)
+{
+	char path[] = "/tmp/mbox-test-XXXXXX";
+	int fd = mkstemp(path);
+	char *out = NULL, want[128];
+	size_t out_len = 0;
+	struct mbox_diag d = { 0 };
+	struct mbox_config *cfg;
+
+	if (fd < 0 || write(fd, c->text, strlen(c->text)) != (ssize_t)strlen(c->text)) {
+		check(0, c->name, "cannot write %s", path);
+		return;
+	}
+	close(fd);
+	d.out = open_memstream(&out, &out_len);
+	cfg = mbox_config_load(path, &d);
+	fclose(d.out);
+	if (marker_line(c->text))
+		snprintf(want, sizeof(want), "%s:%d: error: ", path, marker_line(c->text));
+	else
+		snprintf(want, sizeof(want), "%s: error: ", path);
+	if (!c->expect)
+		check(cfg != NULL && d.errors == 0, c->name, "valid config rejected:\n%s", out);
+	else
+		check(!cfg && strstr(out, want) && strstr(out, c->expect), c->name,
+		      "expected \"%s%s\", got:\n%s", want, c->expect, out);
+	mbox_config_free(cfg);
+	free(out);
+	unlink(path);
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+	return check_failures ? 1 : 0;
+}
