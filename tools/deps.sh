@@ -3,7 +3,8 @@
 # Idempotent: does nothing (quickly) when everything is installed.
 set -e
 PACKAGES="build-essential pkg-config libdpdk-dev dpdk dpdk-dev libconfig-dev \
-libsnmp-dev snmpd snmp snmptrapd smitools libpcap-dev python3 iproute2 procps"
+libsnmp-dev snmpd snmp snmptrapd smitools libpcap-dev python3 iproute2 procps \
+iputils-ping coreutils"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""The README's main job: tools/run-tap.sh starts mboxd with the default
+configuration on TAP ports in two namespaces; a ping crosses it and the
+counters see it."""
+import os
+import signal
+import subprocess
+import time
+
+from mboxtest import MBOXD, check, finish, parse_stats
+
+log = open("/tmp/mbox-run-tap.log", "w")
+p = subprocess.Popen(["tools/run-tap.sh", MBOXD, "firmware/mbox.cfg"], stdout=log,
+                     stderr=subprocess.STDOUT, start_new_session=True)
+out = lambda: open("/tmp/mbox-run-tap.log").read()
+deadline = time.time() + 30
+while time.time() < deadline and "Ctrl-C stops it" not in out() and p.poll() is None:
+    time.sleep(0.2)
+if check("Ctrl-C stops it" in out(), "tap_run_script_ready", out()[-1500:]):
+    ping = subprocess.run(["ip", "netns", "exec", "mbox-lan", "ping", "-c", "5", "-i", "0.2", "-W", "2",
+                           "192.0.2.2"], capture_output=True, text=True)
+    check(ping.returncode == 0 and " 0% packet loss" in ping.stdout, "tap_ping_crosses_mboxd", ping.stdout + ping.stderr)
+os.killpg(p.pid, signal.SIGTERM)
+p.wait(30)
+stats = parse_stats(out())
+check(stats is not None and stats["element"]["lan2wan"]["packets"] >= 5 and stats["element"]["wan2lan"]["packets"] >= 5,
+      "tap_counters_count_the_ping", out()[-1500:])
+check(subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.count("mbox-") == 0,
+      "tap_namespaces_removed", "namespaces left behind")
+finish()

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Runs mboxd with a configuration whose ports are TAP interfaces (default:
+# firmware/mbox.cfg, interfaces mbox0 and mbox1) and gives each interface
+# its own network namespace and address, so that traffic from one namespace
+# to the other crosses the firmware.  Ctrl-C (or SIGTERM) stops mboxd,
+# which prints its final counters, and removes the namespaces.
+set -u
+mboxd=${1:-build/mboxd}
+cfg=${2:-firmware/mbox.cfg}
+ifaces=(${MBOX_TAPS:-mbox0 mbox1})
+nets=(mbox-lan mbox-wan)
+addrs=(192.0.2.1/24 192.0.2.2/24)
+
+cleanup() {
+	[ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
+	for ns in "${nets[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	exit 0
+}
+trap cleanup INT TERM
+
+for ns in "${nets[@]}"; do ip netns del "$ns" 2>/dev/null; done
+"$mboxd" -c "$cfg" &
+pid=$!
+for i in 0 1; do
+	for _ in $(seq 100); do
+		ip link show "${ifaces[$i]}" >/dev/null 2>&1 && break
+		kill -0 "$pid" 2>/dev/null || { echo "run-tap: mboxd exited" >&2; exit 1; }
+		sleep 0.1
+	done
+	ip netns add "${nets[$i]}"
+	ip link set "${ifaces[$i]}" netns "${nets[$i]}"
+	ip -n "${nets[$i]}" addr add "${addrs[$i]}" dev "${ifaces[$i]}"
+	ip -n "${nets[$i]}" link set "${ifaces[$i]}" up
+	ip -n "${nets[$i]}" link set lo up
+done
+cat <<MSG
+run-tap: mboxd (pid $pid) forwards between ${ifaces[0]} (netns ${nets[0]}, ${addrs[0]})
+         and ${ifaces[1]} (netns ${nets[1]}, ${addrs[1]}). Try:
+           ip netns exec ${nets[0]} ping ${addrs[1]%/*}
+           kill -USR1 $pid      # print every counter
+         Ctrl-C stops it.
+MSG
+wait "$pid"
+pid=
+cleanup
