@@ -43,8 +43,12 @@ static int port_start(const struct mbox_config *cfg, unsigned i, struct rte_memp
 
 	device_name(pc, name, sizeof(name));
 	if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
-		log_err("port '%s': device '%s' was not found by DPDK (is it bound to a DPDK driver, or is the vdev string right?)",
-			pc->name, name);
+		if (pc->is_pci)
+			log_err("port '%s': PCI device %s was not found by DPDK: is it bound to vfio-pci or uio_pci_generic?",
+				pc->name, name);
+		else
+			log_err("port '%s': DPDK could not create vdev '%s' (the driver's message above says why)",
+				pc->name, pc->device);
 		return -1;
 	}
 	port_ids[i] = pid;
