@@ -8,8 +8,8 @@ PKGS     := libdpdk libconfig
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -Itests/unit \
+OPT      ?= -O2 -g
+CFLAGS   += $(OPT) -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -Itests/unit \
             -DMBOX_VERSION='"$(VERSION)"' -Ifirmware $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS)
 
@@ -57,7 +57,7 @@ test: all
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" test
 
 bench: all
 	@tools/hugepages.sh

@@ -149,7 +149,8 @@ class Mboxd:
         return parse_stats(self.output()[mark:])
 
     def stop(self, timeout=20):
-        """SIGTERM; returns the final counters (None if it did not stop cleanly)."""
+        """SIGTERM; returns the final counters, or None unless it stopped cleanly
+        with status 0 (a sanitizer build exits non-zero on any finding)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -159,7 +160,7 @@ class Mboxd:
                 self.proc.wait()
         self.log.close()
         text = self.output()
-        return parse_stats(text) if "info: stopped" in text else None
+        return parse_stats(text) if "info: stopped" in text and self.proc.returncode == 0 else None
 
 
 # ---- dpdk-testpmd as traffic generator ----
