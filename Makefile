@@ -3,19 +3,20 @@
 
 BUILD    ?= build
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
-PKGS     := libdpdk libconfig
+PKGS     := libdpdk libconfig libcrypto
 # DPDK headers are included as system headers so -Werror applies to our code.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 OPT      ?= -O2 -g
 CFLAGS   += $(OPT) -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -Itests/unit \
-            -DMBOX_VERSION='"$(VERSION)"' -Ifirmware $(PKG_CFLAGS)
-LDLIBS   += $(PKG_LIBS)
+            -DMBOX_VERSION='"$(VERSION)"' -Ifirmware -Iagent $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lnetsnmpagent -lnetsnmp
 
 CORE_SRCS := $(filter-out firmware/main.c,$(wildcard firmware/*.c))
 ELEM_SRCS := $(wildcard elements/*.c)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(ELEM_SRCS))
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard agent/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
@@ -34,12 +35,12 @@ $(BUILD)/.deps: tools/deps.sh
 	@tools/deps.sh
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/%.o: %.c $(wildcard firmware/*.h) | $(BUILD)/.deps
+$(BUILD)/%.o: %.c $(wildcard firmware/*.h agent/*.h) | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/mboxd: $(BUILD)/firmware/main.o $(LIB_OBJS)
+$(BUILD)/mboxd: $(BUILD)/firmware/main.o $(LIB_OBJS) $(AGENT_OBJS)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
@@ -66,6 +67,9 @@ bench: all
 run: all
 	@tools/hugepages.sh
 	tools/run-tap.sh $(BUILD)/mboxd firmware/mbox.cfg
+
+# make image, make run-image and the flash helper: images/image.mk
+-include images/image.mk
 
 clean:
 	rm -rf build build-asan

@@ -46,7 +46,7 @@ static const struct mbox_param rule_fields[] = {
 };
 
 static const struct mbox_param classifier_params[] = {
-	{ .name = "rules", .type = MBOX_P_LIST, .min = 1, .max = MBOX_MAX_OUTPUTS - 1,
+	{ .name = "rules", .type = MBOX_P_LIST, .min = 1, .max = MBOX_MAX_OUTPUTS - 1, .writable = true,
 	  .fields = rule_fields,
 	  .help = "rules in priority order; a rule matches when all its fields match" },
 	{ 0 }

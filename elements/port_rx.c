@@ -9,6 +9,7 @@ struct port_rx_state {
 	uint16_t queue;
 	uint16_t burst;
 	bool active; /* false when the port has fewer queues than workers */
+	const bool *admin_up;
 };
 
 static const struct mbox_param port_rx_params[] = {
@@ -42,6 +43,7 @@ static int port_rx_start(struct mbox_elem_rt *rt)
 	st->queue = (uint16_t)rt->worker;
 	st->burst = (uint16_t)mbox_param(rt->elem, "burst")->u;
 	st->active = rt->worker < rt->cfg->ports[port].rx_queues;
+	st->admin_up = mbox_port_admin_flag(port);
 	return 0;
 }
 
@@ -54,7 +56,7 @@ static uint16_t port_rx_process(struct rte_graph *graph, struct rte_node *node,
 
 	RTE_SET_USED(objs);
 	RTE_SET_USED(n);
-	if (unlikely(!st->active))
+	if (unlikely(!st->active || !__atomic_load_n(st->admin_up, __ATOMIC_RELAXED)))
 		return 0;
 	to = rte_node_next_stream_get(graph, node, 0, st->burst);
 	n = rte_eth_rx_burst(st->port_id, st->queue, (struct rte_mbuf **)to, st->burst);

@@ -10,6 +10,7 @@ enum { PORT_TX_SENT };
 struct port_tx_state {
 	uint16_t port_id;
 	uint16_t queue;
+	const bool *admin_up;
 };
 
 static const struct mbox_param port_tx_params[] = {
@@ -22,6 +23,7 @@ static int port_tx_start(struct mbox_elem_rt *rt)
 	struct port_tx_state *st = (struct port_tx_state *)rt->priv;
 
 	st->port_id = mbox_port_id(mbox_param(rt->elem, "port")->port);
+	st->admin_up = mbox_port_admin_flag(mbox_param(rt->elem, "port")->port);
 	st->queue = (uint16_t)rt->worker;
 	return 0;
 }
@@ -31,9 +33,11 @@ static uint16_t port_tx_process(struct rte_graph *graph, struct rte_node *node,
 {
 	struct mbox_elem_rt *rt = mbox_rt(node);
 	const struct port_tx_state *st = (const struct port_tx_state *)rt->priv;
-	uint16_t sent = rte_eth_tx_burst(st->port_id, st->queue, (struct rte_mbuf **)objs, n);
+	uint16_t sent = 0;
 
 	RTE_SET_USED(graph);
+	if (likely(__atomic_load_n(st->admin_up, __ATOMIC_RELAXED)))
+		sent = rte_eth_tx_burst(st->port_id, st->queue, (struct rte_mbuf **)objs, n);
 	rt->counters[PORT_TX_SENT] += sent;
 	if (unlikely(sent < n))
 		mbox_drop(rt, objs + sent, n - sent);

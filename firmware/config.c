@@ -1,11 +1,13 @@
 /* Configuration parsing and validation (no DPDK calls in here). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "param.h"
@@ -13,7 +15,7 @@
 struct parse {
 	struct mbox_config *cfg;
 	struct mbox_diag *d;
-	char *text; /* the file's contents, read when first needed */
+	const char *text; /* the text being parsed */
 };
 
 static const char *line_start(const char *text, int line)
@@ -44,17 +46,6 @@ static int string_item_line(struct parse *p, const config_setting_t *s)
 	int line = config_setting_source_line(s);
 	char quoted[512];
 
-	if (!p->text) {
-		FILE *f = fopen(p->cfg->file, "r");
-		size_t n = 0;
-
-		if (!f || getdelim(&p->text, &n, '\0', f) < 0) {
-			free(p->text);
-			p->text = NULL;
-		}
-		if (f)
-			fclose(f);
-	}
 	snprintf(quoted, sizeof(quoted), "\"%s\"", config_setting_get_string(s));
 	if (!line_holds(p->text, line, quoted) && line_holds(p->text, line - 1, quoted))
 		return line - 1;
@@ -804,28 +795,148 @@ static int check_mbufs(struct parse *p, const config_setting_t *root)
 	return 0;
 }
 
-static const char *const top_keys[] = { "dpdk", "ports", "elements", "links", NULL };
+static const struct mbox_param snmp_user_fields[] = {
+	{ .name = "name", .type = MBOX_P_STRING, .help = "SNMPv3 user name" },
+	{ .name = "auth_pass", .type = MBOX_P_STRING, .help = "SHA authentication passphrase, 8 characters or more" },
+	{ .name = "priv_pass", .type = MBOX_P_STRING, .help = "AES privacy passphrase, 8 characters or more" },
+	{ .name = "write", .type = MBOX_P_BOOL, .def = "false", .help = "may SET (always with authPriv)" },
+	{ 0 }
+};
 
-struct mbox_config *mbox_config_load(const char *file, struct mbox_diag *d)
+static const struct mbox_param snmp_community_fields[] = {
+	{ .name = "name", .type = MBOX_P_STRING, .help = "SNMPv2c community, read-only" },
+	{ .name = "source", .type = MBOX_P_STRING, .def = "127.0.0.1",
+	  .help = "host or prefix allowed to use it, or \"default\" for any" },
+	{ 0 }
+};
+
+static const struct mbox_param trap_sink_fields[] = {
+	{ .name = "address", .type = MBOX_P_STRING, .help = "where snmpd sends traps, e.g. \"udp:192.0.2.1:162\"" },
+	{ .name = "community", .type = MBOX_P_STRING, .def = "public", .help = "SNMPv2c community of the traps" },
+	{ 0 }
+};
+
+static const struct mbox_param snmp_schema[] = {
+	{ .name = "enabled", .type = MBOX_P_BOOL, .def = "true", .help = "run the AgentX subagent" },
+	{ .name = "agentx_socket", .type = MBOX_P_STRING, .def = "/var/agentx/master",
+	  .help = "snmpd's AgentX socket: a path, or \"tcp:HOST:PORT\"" },
+	{ .name = "ping_interval", .type = MBOX_P_UINT, .def = "5", .min = 1, .max = 3600,
+	  .help = "seconds between AgentX pings; a lost snmpd is reconnected within this" },
+	{ .name = "listen", .type = MBOX_P_STRING, .def = "udp:161",
+	  .help = "snmpd agentaddress written by mboxd --snmpd-conf" },
+	{ .name = "if_index_base", .type = MBOX_P_UINT, .def = "1000", .min = 1, .max = 2147483647 - MBOX_MAX_PORTS,
+	  .help = "ports appear in IF-MIB at ifIndex if_index_base + 1, + 2, ..." },
+	{ .name = "users", .type = MBOX_P_LIST, .optional = true, .max = MBOX_MAX_SNMP_ENTRIES,
+	  .fields = snmp_user_fields, .help = "SNMPv3 users (authPriv only)" },
+	{ .name = "communities", .type = MBOX_P_LIST, .optional = true, .max = MBOX_MAX_SNMP_ENTRIES,
+	  .fields = snmp_community_fields, .help = "read-only SNMPv2c communities (none by default)" },
+	{ .name = "trap_sinks", .type = MBOX_P_LIST, .optional = true, .max = MBOX_MAX_SNMP_ENTRIES,
+	  .fields = trap_sink_fields, .help = "SNMPv2c trap destinations" },
+	{ 0 }
+};
+
+const struct mbox_param mbox_threshold_params[] = {
+	{ .name = "drop_rate", .type = MBOX_P_UINT, .def = "0", .max = UINT32_MAX, .writable = true,
+	  .help = "drops per second of an element or port that raise mboxThresholdCrossed (0: off)" },
+	{ .name = "core_busy", .type = MBOX_P_UINT, .def = "0", .max = 100, .writable = true,
+	  .help = "busy percentage of a worker that raises mboxThresholdCrossed (0: off)" },
+	{ .name = "pool_usage", .type = MBOX_P_UINT, .def = "0", .max = 100, .writable = true,
+	  .help = "mbuf pool usage in percent that raises mboxThresholdCrossed (0: off)" },
+	{ 0 }
+};
+
+/* A section that must be a group if present; NULL when absent. */
+static int optional_group(struct parse *p, const config_setting_t *root, const char *name,
+			  const config_setting_t **out)
+{
+	*out = config_setting_get_member(root, name);
+	if (*out && config_setting_type(*out) != CONFIG_TYPE_GROUP) {
+		ERR(p, *out, "'%s': expected a group { ... }", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_passphrase(struct parse *p, const struct mbox_value *v, const char *what,
+			    const char *field)
+{
+	if (strlen(v->s) >= 8)
+		return 0;
+	mbox_diag_error(p->d, p->cfg->file, v->line,
+			"%s: field '%s': passphrase too short, expected 8 characters or more", what, field);
+	return -1;
+}
+
+static int parse_snmp(struct parse *p, const config_setting_t *root)
+{
+	struct mbox_snmp_cfg *sc = &p->cfg->snmp;
+	const config_setting_t *s;
+	struct mbox_value v[RTE_DIM(snmp_schema)];
+	int rc = 0;
+
+	if (optional_group(p, root, "snmp", &s) < 0 || parse_group(p, s, snmp_schema, NULL, "snmp", v) < 0)
+		return -1;
+	sc->enabled = v[0].b;
+	sc->agentx_socket = v[1].s;
+	sc->ping_interval = (unsigned)v[2].u;
+	sc->listen = v[3].s;
+	sc->if_index_base = (unsigned)v[4].u;
+	sc->n_users = v[5].present ? v[5].list.n : 0;
+	for (unsigned i = 0; i < sc->n_users; i++) {
+		const struct mbox_value *f = &v[5].list.items[i * 4];
+		char what[64];
+
+		snprintf(what, sizeof(what), "snmp: users[%u]", i);
+		sc->users[i] = (struct mbox_snmp_user){ f[0].s, f[1].s, f[2].s, f[3].b };
+		rc |= check_passphrase(p, &f[1], what, "auth_pass") | check_passphrase(p, &f[2], what, "priv_pass");
+	}
+	sc->n_communities = v[6].present ? v[6].list.n : 0;
+	for (unsigned i = 0; i < sc->n_communities; i++)
+		sc->communities[i] = (struct mbox_snmp_community){ v[6].list.items[2 * i].s,
+								   v[6].list.items[2 * i + 1].s };
+	sc->n_trap_sinks = v[7].present ? v[7].list.n : 0;
+	for (unsigned i = 0; i < sc->n_trap_sinks; i++)
+		sc->trap_sinks[i] = (struct mbox_trap_sink){ v[7].list.items[2 * i].s,
+							     v[7].list.items[2 * i + 1].s };
+	return rc;
+}
+
+static int parse_thresholds(struct parse *p, const config_setting_t *root)
+{
+	const config_setting_t *s;
+	struct mbox_value v[3];
+
+	if (optional_group(p, root, "thresholds", &s) < 0 ||
+	    parse_group(p, s, mbox_threshold_params, NULL, "thresholds", v) < 0)
+		return -1;
+	p->cfg->thresholds = (struct mbox_thresholds){ (unsigned)v[0].u, (unsigned)v[1].u, (unsigned)v[2].u };
+	return 0;
+}
+
+static const char *const top_keys[] = { "dpdk", "ports", "elements", "links", "snmp", "thresholds", NULL };
+
+static void read_error(struct mbox_diag *d, const char *file, config_t *lc)
+{
+	mbox_diag_error(d, config_error_file(lc) ? config_error_file(lc) : file,
+			config_error_line(lc), "syntax error: %s", config_error_text(lc));
+}
+
+struct mbox_config *mbox_config_parse(const char *file, const char *text, struct mbox_diag *d)
 {
 	struct mbox_config *cfg = calloc(1, sizeof(*cfg));
-	struct parse p = { .cfg = cfg, .d = d };
+	struct parse p = { .cfg = cfg, .d = d, .text = text };
 	const config_setting_t *root;
 	unsigned before = d->errors;
 
-	if (!cfg) {
+	if (cfg)
+		config_init(&cfg->lc);
+	if (!cfg || !(cfg->file = strdup(file)) || !(cfg->text = strdup(text))) {
 		mbox_diag_error(d, file, 0, "out of memory");
+		mbox_config_free(cfg);
 		return NULL;
 	}
-	config_init(&cfg->lc);
-	cfg->file = strdup(file);
-	if (!config_read_file(&cfg->lc, file)) {
-		if (config_error_type(&cfg->lc) == CONFIG_ERR_FILE_IO)
-			mbox_diag_error(d, file, 0, "cannot read: %s", strerror(errno));
-		else
-			mbox_diag_error(d, config_error_file(&cfg->lc) ? config_error_file(&cfg->lc) : file,
-					config_error_line(&cfg->lc), "syntax error: %s",
-					config_error_text(&cfg->lc));
+	if (!config_read_string(&cfg->lc, text)) {
+		read_error(d, file, &cfg->lc);
 		mbox_config_free(cfg);
 		return NULL;
 	}
@@ -837,18 +948,265 @@ struct mbox_config *mbox_config_load(const char *file, struct mbox_diag *d)
 		for (const char *const *k = top_keys; *k; k++)
 			known |= !strcmp(*k, config_setting_name(m));
 		if (!known)
-			ERR(&p, m, "unknown section '%s', expected one of: dpdk, ports, elements, links",
+			ERR(&p, m, "unknown section '%s', expected one of: dpdk, ports, elements, links, snmp, thresholds",
 			    config_setting_name(m));
 	}
 	if (parse_dpdk(&p, root) == 0 && parse_ports(&p, root) == 0 && check_mbufs(&p, root) == 0 &&
 	    parse_elements(&p, root) == 0 && parse_links(&p, root) == 0)
 		check_graph(&p);
-	free(p.text);
+	parse_snmp(&p, root);
+	parse_thresholds(&p, root);
 	if (d->errors != before) {
 		mbox_config_free(cfg);
 		return NULL;
 	}
 	return cfg;
+}
+
+struct mbox_config *mbox_config_load(const char *file, struct mbox_diag *d)
+{
+	FILE *f = fopen(file, "r");
+	char *text = NULL;
+	size_t size = 0;
+	struct mbox_config *cfg;
+
+	if (!f || getdelim(&text, &size, '\0', f) < 0) {
+		mbox_diag_error(d, file, 0, "cannot read: %s", f ? (ferror(f) ? strerror(errno) : "empty file") : strerror(errno));
+		if (f)
+			fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	cfg = mbox_config_parse(file, text, d);
+	free(text);
+	return cfg;
+}
+
+/* ---- values as SNMP managers read and write them ---- */
+
+/* Deep copy of src as member `name` of parent (name ignored in lists). */
+static int copy_setting(config_setting_t *parent, const char *name, const config_setting_t *src)
+{
+	int type = config_setting_type(src);
+	config_setting_t *dst = config_setting_add(parent, name, type);
+
+	if (!dst)
+		return -1;
+	config_setting_set_format(dst, config_setting_get_format(src));
+	switch (type) {
+	case CONFIG_TYPE_INT:
+		return config_setting_set_int(dst, config_setting_get_int(src)) ? 0 : -1;
+	case CONFIG_TYPE_INT64:
+		return config_setting_set_int64(dst, config_setting_get_int64(src)) ? 0 : -1;
+	case CONFIG_TYPE_FLOAT:
+		return config_setting_set_float(dst, config_setting_get_float(src)) ? 0 : -1;
+	case CONFIG_TYPE_STRING:
+		return config_setting_set_string(dst, config_setting_get_string(src)) ? 0 : -1;
+	case CONFIG_TYPE_BOOL:
+		return config_setting_set_bool(dst, config_setting_get_bool(src)) ? 0 : -1;
+	default:
+		for (int i = 0; i < config_setting_length(src); i++) {
+			const config_setting_t *m = config_setting_get_elem(src, (unsigned)i);
+
+			if (copy_setting(dst, config_setting_name(m), m) < 0)
+				return -1;
+		}
+		return 0;
+	}
+}
+
+static bool textual(const struct mbox_param *q)
+{
+	return q->type == MBOX_P_STRING || q->type == MBOX_P_MAC || q->type == MBOX_P_PORT;
+}
+
+/* Parse a manager's text for q into lc as its only setting, "value".
+ * Strings come without quotes; everything else in configuration syntax. */
+static int read_value(config_t *lc, const struct mbox_param *q, const char *text,
+		      struct mbox_diag *d, const char *what)
+{
+	size_t n = strlen(text);
+	char *src = malloc(4 * n + 16), *o = src;
+	int ok;
+
+	if (!src) {
+		mbox_diag_error(d, "SET", 0, "%s: out of memory", what);
+		return -1;
+	}
+	o += sprintf(o, "value = %s", textual(q) ? "\"" : "");
+	for (const char *c = text; *c; c++) {
+		if (textual(q) && (*c == '"' || *c == '\\'))
+			*o++ = '\\';
+		if ((unsigned char)*c < ' ') {
+			free(src);
+			mbox_diag_error(d, "SET", 0, "%s: field '%s': control character in the value, expected %s",
+					what, q->name, mbox_ptype_text(q));
+			return -1;
+		}
+		*o++ = *c;
+	}
+	strcpy(o, textual(q) ? "\";" : ";");
+	ok = config_read_string(lc, src) && config_setting_length(config_root_setting(lc)) == 1;
+	free(src);
+	if (!ok)
+		mbox_diag_error(d, "SET", 0, "%s: field '%s': \"%s\" is not valid, expected %s", what, q->name,
+				text, mbox_ptype_text(q));
+	return ok ? 0 : -1;
+}
+
+int mbox_config_check_value(const struct mbox_config *cfg, const struct mbox_param *q,
+			    const char *what, const char *text, struct mbox_diag *d)
+{
+	struct mbox_config *scratch = calloc(1, sizeof(*scratch));
+	struct parse p = { .cfg = scratch, .d = d, .text = text };
+	struct mbox_value v;
+	int rc = -1;
+
+	if (!scratch) {
+		mbox_diag_error(d, "SET", 0, "out of memory");
+		return -1;
+	}
+	config_init(&scratch->lc);
+	scratch->file = strdup("SET");
+	scratch->n_ports = cfg->n_ports;
+	memcpy(scratch->ports, cfg->ports, sizeof(cfg->ports));
+	if (read_value(&scratch->lc, q, text, d, what) == 0)
+		rc = parse_value(&p, config_lookup(&scratch->lc, "value"), q, what, &v);
+	mbox_config_free(scratch);
+	return rc;
+}
+
+static config_setting_t *edit_group(config_t *lc, int element)
+{
+	config_setting_t *root = config_root_setting(lc), *g;
+
+	if (element >= 0)
+		return config_setting_get_elem(config_setting_get_member(root, "elements"), (unsigned)element);
+	g = config_setting_get_member(root, "thresholds");
+	return g ? g : config_setting_add(root, "thresholds", CONFIG_TYPE_GROUP);
+}
+
+char *mbox_config_edit(const struct mbox_config *cfg, const struct mbox_edit *edits,
+		       unsigned n, struct mbox_diag *d)
+{
+	config_t lc;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out;
+	int rc = 0;
+
+	config_init(&lc);
+	if (!config_read_string(&lc, cfg->text)) {
+		read_error(d, cfg->file, &lc);
+		config_destroy(&lc);
+		return NULL;
+	}
+	for (unsigned i = 0; i < n && rc == 0; i++) {
+		const struct mbox_edit *e = &edits[i];
+		config_setting_t *g = edit_group(&lc, e->element);
+		config_t value;
+
+		if (!g) {
+			mbox_diag_error(d, cfg->file, 0, "no element %d", e->element);
+			rc = -1;
+			break;
+		}
+		if (config_setting_get_member(g, e->param->name))
+			config_setting_remove(g, e->param->name);
+		if (*e->text == '\0' && e->param->optional)
+			continue;
+		config_init(&value);
+		rc = read_value(&value, e->param, e->text, d, cfg->file);
+		if (rc == 0)
+			rc = copy_setting(g, e->param->name, config_lookup(&value, "value"));
+		config_destroy(&value);
+	}
+	out = rc == 0 ? open_memstream(&text, &size) : NULL;
+	if (out) {
+		fprintf(out, "# Running configuration written by mboxd.\n");
+		config_write(&lc, out);
+		fclose(out);
+	}
+	config_destroy(&lc);
+	return rc == 0 ? text : NULL;
+}
+
+static void setting_text(const config_setting_t *s, char *buf, size_t size)
+{
+	config_t lc;
+	char *text = NULL, *o;
+	size_t n = 0;
+	FILE *out = open_memstream(&text, &n);
+
+	buf[0] = '\0';
+	config_init(&lc);
+	if (out && copy_setting(config_root_setting(&lc), "v", s) == 0)
+		config_write(&lc, out);
+	if (out)
+		fclose(out);
+	config_destroy(&lc);
+	if (!text)
+		return;
+	/* "v = VALUE;\n" on one line, its indentation collapsed. */
+	o = buf;
+	for (const char *c = text + strlen("v = "); *c && (size_t)(o - buf) + 1 < size; c++) {
+		if (*c == '\n' || (*c == ' ' && o > buf && (o[-1] == ' ')))
+			continue;
+		*o++ = *c;
+	}
+	while (o > buf && (o[-1] == ';' || o[-1] == ' '))
+		o--;
+	*o = '\0';
+	free(text);
+}
+
+char *mbox_config_value_text(const struct mbox_config *cfg, int element,
+			     const struct mbox_param *q, char *buf, size_t size)
+{
+	const struct mbox_value *v;
+	unsigned i = 0;
+
+	buf[0] = '\0';
+	if (element < 0) {
+		const unsigned *t = &cfg->thresholds.drop_rate;
+
+		while (&mbox_threshold_params[i] != q)
+			i++;
+		snprintf(buf, size, "%u", t[i]);
+		return buf;
+	}
+	while (&cfg->elements[element].kind->params[i] != q)
+		i++;
+	v = &cfg->elements[element].values[i];
+	if (!v->present)
+		return buf;
+	switch (q->type) {
+	case MBOX_P_UINT:
+		snprintf(buf, size, "%" PRIu64, v->u);
+		break;
+	case MBOX_P_BOOL:
+		snprintf(buf, size, "%s", v->b ? "true" : "false");
+		break;
+	case MBOX_P_STRING:
+		snprintf(buf, size, "%s", v->s);
+		break;
+	case MBOX_P_MAC:
+		rte_ether_format_addr(buf, (uint16_t)RTE_MIN(size, 64u), &v->mac);
+		break;
+	case MBOX_P_PORT:
+		snprintf(buf, size, "%s", cfg->ports[v->port].name);
+		break;
+	case MBOX_P_LIST:
+	case MBOX_P_STRLIST: {
+		const config_setting_t *g = config_setting_get_elem(
+			config_lookup(&cfg->lc, "elements"), (unsigned)element);
+
+		setting_text(config_setting_get_member(g, q->name), buf, size);
+		break;
+	}
+	}
+	return buf;
 }
 
 int mbox_config_element_index(const struct mbox_config *cfg, const char *name)
@@ -894,6 +1252,7 @@ void mbox_config_free(struct mbox_config *cfg)
 		free(b);
 	}
 	config_destroy(&cfg->lc);
+	free(cfg->text);
 	free((void *)cfg->file);
 	free(cfg);
 }
@@ -927,4 +1286,36 @@ bool mbox_config_same_platform(const struct mbox_config *a, const struct mbox_co
 		}
 	}
 	return true;
+}
+
+int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size)
+{
+	char tmp[4096], dir[4096];
+	const char *slash = strrchr(cfg->file, '/');
+	size_t len = strlen(cfg->text);
+	int fd, dfd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", cfg->file);
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - cfg->file) + 1 : 1, slash ? cfg->file : ".");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, cfg->text, len) != (ssize_t)len || fsync(fd) < 0) {
+		snprintf(err, err_size, "%s: %s", fd < 0 ? tmp : cfg->file, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return -1;
+	}
+	close(fd);
+	if (rename(tmp, cfg->file) < 0) {
+		snprintf(err, err_size, "%s: %s", cfg->file, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
 }

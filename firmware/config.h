@@ -38,8 +38,45 @@ struct mbox_dpdk_cfg {
 	unsigned n_eal_args;
 };
 
+#define MBOX_MAX_SNMP_ENTRIES 16
+
+struct mbox_snmp_user {
+	const char *name, *auth_pass, *priv_pass; /* SHA authentication, AES privacy */
+	bool write;
+};
+
+struct mbox_snmp_community {
+	const char *name, *source; /* read-only SNMPv2c, from source (host or prefix) */
+};
+
+struct mbox_trap_sink {
+	const char *address, *community; /* SNMPv2c trap destination */
+};
+
+/* The "snmp" section: the embedded AgentX subagent, and what
+ * `mboxd --snmpd-conf` writes for the master snmpd. */
+struct mbox_snmp_cfg {
+	bool enabled;
+	const char *agentx_socket;
+	unsigned ping_interval;     /* seconds between AgentX pings (reconnects) */
+	const char *listen;         /* snmpd agentaddress */
+	unsigned if_index_base;     /* ifIndex of port i is base + i + 1 */
+	unsigned n_users, n_communities, n_trap_sinks;
+	struct mbox_snmp_user users[MBOX_MAX_SNMP_ENTRIES];
+	struct mbox_snmp_community communities[MBOX_MAX_SNMP_ENTRIES];
+	struct mbox_trap_sink trap_sinks[MBOX_MAX_SNMP_ENTRIES];
+};
+
+/* The "thresholds" section: alarms checked once a second (0: off). */
+struct mbox_thresholds {
+	unsigned drop_rate;  /* packets per second, per element or port */
+	unsigned core_busy;  /* percent of busy graph walks, per worker */
+	unsigned pool_usage; /* percent of the mbuf pool in use */
+};
+
 struct mbox_config {
 	config_t lc;          /* owns every string the structures point to */
+	char *text;           /* the text lc was parsed from */
 	void *arena;          /* blocks from mbox_config_alloc, freed together */
 	const char *file;
 	struct mbox_dpdk_cfg dpdk;
@@ -47,11 +84,44 @@ struct mbox_config {
 	struct mbox_port_cfg ports[MBOX_MAX_PORTS];
 	unsigned n_elements;
 	struct mbox_element elements[MBOX_MAX_ELEMENTS];
+	struct mbox_snmp_cfg snmp;
+	struct mbox_thresholds thresholds;
 };
+
+/* One change to apply to a configuration's text: parameter `param` of
+ * element `element`, or (element < 0) field `param` of the thresholds
+ * section, set to `text` as an SNMP manager writes it (strings without
+ * quotes; the empty text unsets an optional parameter). */
+struct mbox_edit {
+	int element;
+	const struct mbox_param *param;
+	const char *text;
+};
+
+extern const struct mbox_param mbox_threshold_params[];
 
 /* Parse and validate `file`.  Returns a configuration, or NULL after every
  * error found was reported to d. */
 struct mbox_config *mbox_config_load(const char *file, struct mbox_diag *d);
+/* The same for text already in memory; `file` names it in messages. */
+struct mbox_config *mbox_config_parse(const char *file, const char *text, struct mbox_diag *d);
+/* Check `text` as a value of parameter q, as the configuration file would:
+ * type, range and syntax (port names against cfg's ports).  Returns 0, or
+ * -1 after reporting to d. */
+int mbox_config_check_value(const struct mbox_config *cfg, const struct mbox_param *q,
+			    const char *what, const char *text, struct mbox_diag *d);
+/* Write cfg's text over its file atomically (temporary file, fsync,
+ * rename, fsync of the directory).  Returns 0, or -1 with why in err. */
+int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size);
+/* cfg's text with the edits applied (malloc'ed; comments are not kept), or
+ * NULL after reporting to d.  The result still needs mbox_config_parse. */
+char *mbox_config_edit(const struct mbox_config *cfg, const struct mbox_edit *edits,
+		       unsigned n, struct mbox_diag *d);
+/* A value as text, the way an SNMP manager reads it and mbox_config_edit
+ * takes it: integers in decimal, strings without quotes, lists in
+ * configuration syntax.  Returns buf. */
+char *mbox_config_value_text(const struct mbox_config *cfg, int element,
+			     const struct mbox_param *q, char *buf, size_t size);
 void mbox_config_free(struct mbox_config *cfg);
 /* Zeroed memory that lives as long as cfg; aborts when memory is exhausted. */
 void *mbox_config_alloc(struct mbox_config *cfg, size_t size);

@@ -11,6 +11,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include <openssl/evp.h>
+
 #include "dataplane.h"
 #include "log.h"
 
@@ -19,7 +21,8 @@
 static struct mbox_worker *workers;
 static unsigned n_workers;
 static struct mbox_generation *current;
-static unsigned next_generation = 1;
+static unsigned next_build = 1;  /* names graphs and node clones uniquely */
+static struct mbox_status status;
 static struct rte_mempool *pool;
 static atomic_bool stopping;
 
@@ -30,6 +33,26 @@ const struct mbox_worker *mbox_dataplane_workers(unsigned *n)
 {
 	*n = n_workers;
 	return workers;
+}
+
+static void sha256_hex(const char *text, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	out[0] = '\0';
+	if (!EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL))
+		return;
+	for (unsigned i = 0; i < len && i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+static void set_running(struct mbox_generation *gen)
+{
+	current = gen;
+	status.generation++;
+	status.applied_at = rte_get_timer_cycles();
+	sha256_hex(gen->cfg->text, status.hash);
 }
 
 static int worker_main(void *arg)
@@ -165,9 +188,10 @@ int mbox_dataplane_start(struct mbox_config *cfg)
 		workers[w].index = w;
 		workers[w].lcore = dc->worker_lcores[w];
 	}
-	current = mbox_generation_build(cfg, next_generation++, workers);
+	current = mbox_generation_build(cfg, next_build++, workers);
 	if (!current)
 		return -1;
+	set_running(current);
 	for (unsigned w = 0; w < n_workers; w++) {
 		workers[w].graph = current->graphs[w];
 		if (rte_eal_remote_launch(worker_main, &workers[w], workers[w].lcore) != 0) {
@@ -189,35 +213,118 @@ static void wait_workers_on(const struct mbox_generation *gen)
 			rte_delay_us_sleep(10);
 }
 
+static void publish(const struct mbox_generation *gen)
+{
+	for (unsigned w = 0; w < n_workers; w++)
+		__atomic_store_n(&workers[w].graph, gen->graphs[w], __ATOMIC_RELEASE);
+}
+
+const struct mbox_status *mbox_dataplane_status(void)
+{
+	return &status;
+}
+
+void mbox_dataplane_note_error(const struct mbox_diag *d)
+{
+	snprintf(status.last_error, sizeof(status.last_error), "%s", d->first + d->first_what);
+}
+
+void mbox_dataplane_reject(const struct mbox_diag *d, const char *log_why)
+{
+	if (d->errors > 1)
+		snprintf(status.last_error, sizeof(status.last_error), "%s (and %u more errors)",
+			 d->first, d->errors - 1);
+	else
+		snprintf(status.last_error, sizeof(status.last_error), "%s", d->first);
+	status.rejections++;
+	log_err("%s", log_why);
+}
+
+struct mbox_change {
+	struct mbox_generation *gen, *old;
+	bool published;
+};
+
+struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_diag *d)
+{
+	struct mbox_change *c;
+	char why[256];
+
+	if (!mbox_config_same_platform(current->cfg, cfg, why, sizeof(why))) {
+		mbox_diag_error(d, cfg->file, 0, "%s needs a restart of mboxd", why);
+		mbox_config_free(cfg);
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c)
+		c->gen = mbox_generation_build(cfg, next_build++, workers);
+	else
+		mbox_config_free(cfg);
+	if (!c || !c->gen) {
+		mbox_diag_error(d, cfg->file, 0, "cannot build the new graph (out of memory?)");
+		free(c);
+		return NULL;
+	}
+	c->old = current;
+	return c;
+}
+
+void mbox_change_publish(struct mbox_change *c)
+{
+	publish(c->gen);
+	c->published = true;
+}
+
+void mbox_change_commit(struct mbox_change *c)
+{
+	wait_workers_on(c->gen);
+	set_running(c->gen);
+	mbox_generation_free(c->old);
+	free(c);
+}
+
+void mbox_change_abort(struct mbox_change *c)
+{
+	if (c->published) {
+		publish(c->old);
+		wait_workers_on(c->old);
+	}
+	mbox_generation_free(c->gen);
+	free(c);
+}
+
+int mbox_dataplane_apply(struct mbox_config *cfg, const char *source)
+{
+	struct mbox_diag d = { .out = stderr };
+	unsigned old = status.generation;
+	struct mbox_change *c = mbox_change_prepare(cfg, &d);
+	char why[512];
+
+	if (!c) {
+		snprintf(why, sizeof(why), "%s: %s; generation %u keeps forwarding", source, d.first + d.first_what, old);
+		mbox_dataplane_reject(&d, why);
+		return -1;
+	}
+	mbox_change_publish(c);
+	mbox_change_commit(c);
+	log_info("%s: generation %u applied (%u elements)", source, status.generation,
+		 current->cfg->n_elements);
+	return 0;
+}
+
 int mbox_dataplane_reload(const char *file)
 {
 	struct mbox_diag d = { .out = stderr };
 	struct mbox_config *cfg = mbox_config_load(file, &d);
-	struct mbox_generation *gen, *old = current;
-	char why[256];
+	char why[512];
 
 	if (!cfg) {
-		log_err("reload: %s has %u error(s); generation %u keeps forwarding", file, d.errors, old->id);
+		snprintf(why, sizeof(why), "reload: %s has %u error(s); generation %u keeps forwarding",
+			 file, d.errors, status.generation);
+		mbox_dataplane_reject(&d, why);
 		return -1;
 	}
-	if (!mbox_config_same_platform(old->cfg, cfg, why, sizeof(why))) {
-		log_err("reload: %s: %s needs a restart of mboxd; generation %u keeps forwarding",
-			file, why, old->id);
-		mbox_config_free(cfg);
-		return -1;
-	}
-	gen = mbox_generation_build(cfg, next_generation++, workers);
-	if (!gen) {
-		log_err("reload: cannot build the new graph; generation %u keeps forwarding", old->id);
-		return -1;
-	}
-	for (unsigned w = 0; w < n_workers; w++)
-		__atomic_store_n(&workers[w].graph, gen->graphs[w], __ATOMIC_RELEASE);
-	wait_workers_on(gen);
-	current = gen;
-	mbox_generation_free(old);
-	log_info("reload: generation %u applied from %s (%u elements)", gen->id, file, cfg->n_elements);
-	return 0;
+	return mbox_dataplane_apply(cfg, "reload");
 }
 
 void mbox_dataplane_stop(void)

@@ -7,8 +7,35 @@
 
 /* Takes ownership of cfg.  Returns 0, or -1 after logging why. */
 int mbox_dataplane_start(struct mbox_config *cfg);
+/* What the control plane reports about the running configuration. */
+struct mbox_status {
+	unsigned generation;   /* 1 at start, +1 per applied change */
+	uint64_t applied_at;   /* timer cycles when it was applied */
+	char hash[65];         /* SHA-256 of the running configuration's text */
+	char last_error[300];  /* why the last change was rejected */
+	unsigned rejections;   /* changes rejected so far */
+};
+const struct mbox_status *mbox_dataplane_status(void);
+
 /* Re-read `file`; on any error the running graph keeps forwarding. */
 int mbox_dataplane_reload(const char *file);
+/* Make cfg (owned) the running configuration; `source` names the change in
+ * the log.  On any error the running graph keeps forwarding. */
+int mbox_dataplane_apply(struct mbox_config *cfg, const char *source);
+/* Record a rejected change: d's first error becomes last_error. */
+void mbox_dataplane_reject(const struct mbox_diag *d, const char *log_why);
+/* Only set last_error (a refused SET: its manager has the error status). */
+void mbox_dataplane_note_error(const struct mbox_diag *d);
+
+/* A change in steps, for SNMP SETs: prepare validates the platform and
+ * builds the new graphs (taking cfg) in the reserve phase; publish makes
+ * the workers switch at their next walk (action); commit waits for them and
+ * frees the old generation, abort returns to it (undo/free). */
+struct mbox_change;
+struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_diag *d);
+void mbox_change_publish(struct mbox_change *c);
+void mbox_change_commit(struct mbox_change *c);
+void mbox_change_abort(struct mbox_change *c);
 void mbox_dataplane_stop(void);
 
 const struct mbox_generation *mbox_dataplane_generation(void);

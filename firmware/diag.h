@@ -9,6 +9,10 @@
 struct mbox_diag {
 	FILE *out;   /* where messages go (stderr, a log, or a test buffer) */
 	unsigned errors;
+	/* The first error in full ("file:line: error: what"), and where its
+	 * "what" starts: the text for a trap or an SNMP SET's reason. */
+	char first[256];
+	size_t first_what;
 };
 
 void mbox_diag_error(struct mbox_diag *d, const char *file, int line,

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent.h"
 #include "config.h"
 #include "dataplane.h"
 #include "log.h"
@@ -29,9 +30,10 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mboxd -c FILE [-v] [--syslog]   run the firmware\n"
+		"usage: mboxd -c FILE [-v] [--syslog] [--restart-count N]   run the firmware\n"
 		"       mboxd --check FILE             validate FILE and exit (no DPDK, no hugepages)\n"
 		"       mboxd --list-elements          describe every element kind\n"
+		"       mboxd --snmpd-conf FILE        print snmpd.conf for FILE's snmp section\n"
 		"       mboxd --version\n"
 		"signals: SIGHUP re-reads FILE, SIGUSR1 logs every counter, SIGTERM stops\n");
 }
@@ -51,6 +53,20 @@ static int check(const char *file)
 	return 0;
 }
 
+static int snmpd_conf(const char *file)
+{
+	struct mbox_diag d = { .out = stderr };
+	struct mbox_config *cfg = mbox_config_load(file, &d);
+
+	if (!cfg) {
+		fprintf(stderr, "%s: %u error(s)\n", file, d.errors);
+		return 1;
+	}
+	mbox_snmpd_conf_write(cfg, stdout);
+	mbox_config_free(cfg);
+	return 0;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -62,11 +78,19 @@ static void install_signals(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-static int run(const char *file)
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int run(const char *file, unsigned restart_count)
 {
 	struct mbox_diag d = { .out = stderr };
 	struct mbox_config *cfg = mbox_config_load(file, &d);
-	const struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
+	uint64_t next_tick;
 
 	if (!cfg) {
 		log_err("%s: %u error(s); not starting", file, d.errors);
@@ -76,8 +100,25 @@ static int run(const char *file)
 	if (mbox_dataplane_start(cfg) < 0)
 		return 1;
 	install_signals();
-	for (unsigned ticks = 0; !got_stop; ticks++) {
-		nanosleep(&tick, NULL);
+	cfg = mbox_dataplane_generation()->cfg;
+	if (cfg->snmp.enabled && mbox_agent_start(cfg, restart_count) < 0)
+		return 1;
+	next_tick = now_ms() + 100;
+	for (unsigned ticks = 0; !got_stop;) {
+		uint64_t now = now_ms();
+
+		/* Serve SNMP until the next 100 ms tick (or a signal). */
+		if (now < next_tick) {
+			mbox_agent_wait((unsigned)(next_tick - now));
+			if (!got_reload && !got_dump)
+				continue;
+		} else {
+			next_tick += 100;
+			ticks++;
+			mbox_agent_tick();
+			if (ticks % 10 == 0)
+				mbox_ports_poll_links(mbox_dataplane_generation()->cfg);
+		}
 		if (got_reload) {
 			got_reload = 0;
 			mbox_dataplane_reload(file);
@@ -86,10 +127,9 @@ static int run(const char *file)
 			got_dump = 0;
 			mbox_stats_dump(stderr);
 		}
-		if (ticks % 10 == 0)
-			mbox_ports_poll_links(mbox_dataplane_generation()->cfg);
 	}
 	log_info("stopping; final counters follow");
+	mbox_agent_stop();
 	mbox_stats_dump(stderr);
 	mbox_dataplane_stop();
 	log_info("stopped");
@@ -105,11 +145,15 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "syslog", no_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "restart-count", required_argument, NULL, 'r' },
+		{ "snmpd-conf", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *file = NULL;
 	bool verbose = false, use_syslog = false;
+	unsigned restart_count = 0;
+	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
@@ -119,6 +163,8 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			return check(optarg);
+		case 'S':
+			return snmpd_conf(optarg);
 		case 'l':
 			mbox_kinds_print(stdout);
 			return 0;
@@ -127,6 +173,13 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			use_syslog = true;
+			break;
+		case 'r':
+			restart_count = (unsigned)strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0') {
+				fprintf(stderr, "mboxd: --restart-count: \"%s\" is not a number\n", optarg);
+				return 2;
+			}
 			break;
 		case 'V':
 			printf("mboxd %s\n", MBOX_VERSION);
@@ -144,5 +197,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mbox_log_init(verbose ? LOG_DEBUG : LOG_INFO, use_syslog);
-	return run(file);
+	return run(file, restart_count);
 }

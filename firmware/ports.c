@@ -1,4 +1,5 @@
 /* DPDK ports: probing by configured device, queue setup, link watching. */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -10,6 +11,7 @@
 static uint16_t port_ids[MBOX_MAX_PORTS];
 static bool port_started[MBOX_MAX_PORTS];
 static bool link_was_up[MBOX_MAX_PORTS];
+static bool admin_up[MBOX_MAX_PORTS];
 
 uint16_t mbox_port_id(unsigned port_index)
 {
@@ -107,10 +109,36 @@ fail:
 
 int mbox_ports_start(const struct mbox_config *cfg, struct rte_mempool *pool)
 {
-	for (unsigned i = 0; i < cfg->n_ports; i++)
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		if (port_start(cfg, i, pool) < 0)
 			return -1;
+		admin_up[i] = true;
+	}
 	return 0;
+}
+
+int mbox_port_set_admin(unsigned port_index, bool up)
+{
+	int rc;
+
+	if (port_index >= MBOX_MAX_PORTS || !port_started[port_index])
+		return -1;
+	__atomic_store_n(&admin_up[port_index], up, __ATOMIC_RELEASE);
+	/* Devices that can also drop their link (TAP, most NICs) tell the peer. */
+	rc = up ? rte_eth_dev_set_link_up(port_ids[port_index]) : rte_eth_dev_set_link_down(port_ids[port_index]);
+	log_info("port %u: administratively %s%s", port_index, up ? "up" : "down",
+		 rc == -ENOTSUP ? " (the device keeps its link; mboxd stops using it)" : "");
+	return 0;
+}
+
+bool mbox_port_admin_up(unsigned port_index)
+{
+	return __atomic_load_n(&admin_up[port_index], __ATOMIC_ACQUIRE);
+}
+
+const bool *mbox_port_admin_flag(unsigned port_index)
+{
+	return &admin_up[port_index];
 }
 
 void mbox_ports_stop(const struct mbox_config *cfg)

@@ -38,6 +38,12 @@ struct mbox_generation {
 int mbox_ports_start(const struct mbox_config *cfg, struct rte_mempool *pool);
 void mbox_ports_stop(const struct mbox_config *cfg);
 uint16_t mbox_port_id(unsigned port_index);
+/* Administrative state (SNMP ifAdminStatus): a port that is down is not
+ * polled and its port_tx elements drop.  Workers read the flag through
+ * mbox_port_admin_flag() once per burst. */
+int mbox_port_set_admin(unsigned port_index, bool up);
+bool mbox_port_admin_up(unsigned port_index);
+const bool *mbox_port_admin_flag(unsigned port_index);
 /* Log link changes since the last call. */
 void mbox_ports_poll_links(const struct mbox_config *cfg);
 

@@ -129,9 +129,7 @@ int mbox_stats_pool(struct mbox_pool_stats *out)
 
 unsigned mbox_stats_generation(void)
 {
-	const struct mbox_generation *gen = mbox_dataplane_generation();
-
-	return gen ? gen->id : 0;
+	return mbox_dataplane_status()->generation;
 }
 
 void mbox_stats_dump(FILE *out)
