@@ -345,7 +345,6 @@ int mbox_agent_start(const struct mbox_config *cfg, unsigned restart_count)
 	snmp_enable_calllog();
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
 	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, sc->agentx_socket);
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, (int)sc->ping_interval);
 	/* mboxd's own configuration says everything: no snmp.conf files, no
 	 * persistent state, and alarms run from our loop, not SIGALRM. */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
@@ -365,6 +364,8 @@ int mbox_agent_start(const struct mbox_config *cfg, unsigned restart_count)
 		log_err("snmp: cannot register the MBOX-MIB and IF-MIB objects");
 		return -1;
 	}
+	/* After init_agent(), which sets its own defaults. */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, (int)sc->ping_interval);
 	init_snmp("mboxd");
 	running = true;
 	notify_init();

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""SNMP management with the stock Net-SNMP tools through a real snmpd master
+agent and snmptrapd: walks, exact counters, SETs that change the data path,
+every class of refused SET, traps, save and restart, snmpd restarts."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+
+from mboxtest import Mboxd, check, finish, frame, workdir, write_pcap
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MIBDIRS = f"{os.path.dirname(ROOT)}/shared/mibs:{ROOT}/mib"
+d = workdir("snmp")
+ENV = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist")
+ENT = ".1.3.6.1.4.1.99999"
+SYS, PORT, ELEM, OUTPUT, COUNTER, PARAM, THRESH = (ENT + s for s in (
+    ".1.1", ".1.2.1.1", ".1.3.1.1", ".1.3.2.1", ".1.3.3.1", ".1.3.4.1", ".1.6"))
+IF, IFX = ".1.3.6.1.2.1.2.2.1", ".1.3.6.1.2.1.31.1.1.1"
+N_IN = 100
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+AGENT, TRAPS = free_port(), free_port()
+TARGET = f"udp:127.0.0.1:{AGENT}"
+V3 = ["-v3", "-l", "authPriv", "-u", "admin", "-a", "SHA", "-A", "mbox-admin-pass", "-x", "AES",
+      "-X", "mbox-priv-pass"]
+V2 = ["-v2c", "-c", "public"]
+
+# Element indexes are positions in the elements section.
+RX_IN, CNT_IN, TX_IN, RX_LIVE, CLS, CNT_SEL, CNT_OTHER, SINK_SEL, SINK_OTHER = range(1, 10)
+CONFIG = f"""
+dpdk = {{ lcores = "0,1"; main_lcore = 1; memory_mb = 128; mbufs = 8191; file_prefix = "mbox_snmp";
+         eal_args = ( "--in-memory" ); }};
+ports = (
+  {{ name = "in"; device = "net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/out.pcap"; }},
+  {{ name = "live"; device = "net_pcap1,rx_pcap={d}/live.pcap,infinite_rx=1"; }}
+);
+elements = (
+  {{ name = "rx_in"; kind = "port_rx"; port = "in"; }},
+  {{ name = "cnt_in"; kind = "counter"; }},
+  {{ name = "tx_in"; kind = "port_tx"; port = "in"; }},
+  {{ name = "rx_live"; kind = "port_rx"; port = "live"; }},
+  {{ name = "cls"; kind = "classifier"; rules = ( {{ name = "sel"; proto = 17; }} ); }},
+  {{ name = "cnt_sel"; kind = "counter"; }},
+  {{ name = "cnt_other"; kind = "counter"; }},
+  {{ name = "sink_sel"; kind = "drop"; }},
+  {{ name = "sink_other"; kind = "drop"; }}
+);
+links = ( "rx_in -> cnt_in -> tx_in", "rx_live -> cls", "cls[sel] -> cnt_sel -> sink_sel",
+          "cls[default] -> cnt_other -> sink_other" );
+snmp = {{
+  agentx_socket = "{d}/agentx.sock";
+  ping_interval = 1;
+  listen = "{TARGET}";
+  users = ( {{ name = "admin"; auth_pass = "mbox-admin-pass"; priv_pass = "mbox-priv-pass"; write = true; }} );
+  communities = ( {{ name = "public"; source = "127.0.0.1"; }} );
+  trap_sinks = ( {{ address = "udp:127.0.0.1:{TRAPS}"; community = "public"; }} );
+}};
+"""
+
+
+def run(tool, *args):
+    return subprocess.run([tool, "-On", "-Oe", "-Ot", "-r", "1", "-t", "2", *args], capture_output=True,
+                          text=True, env=ENV)
+
+
+def get(oid, auth=V2):
+    """The value of one instance as text, or None."""
+    r = run("snmpget", "-Oqv", *auth, TARGET, oid)
+    if r.returncode or "No Such" in r.stdout:
+        return None
+    v = r.stdout.strip()
+    return v[1:-1] if v.startswith('"') and v.endswith('"') else v
+
+
+def num(oid):
+    v = get(oid)
+    return int(v) if v is not None and re.fullmatch(r"\d+", v) else None
+
+
+def snmpset(*varbinds, auth=V3):
+    """None on success, else the error status name snmpset reports."""
+    r = run("snmpset", *auth, TARGET, *varbinds)
+    if r.returncode == 0:
+        return None
+    m = re.search(r"Reason: (\w+)", r.stderr + r.stdout)
+    return m.group(1) if m else (r.stderr + r.stdout).strip()
+
+
+def wait(predicate, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    return predicate()
+
+
+def traps_text():
+    try:
+        with open(f"{d}/traps.log") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def trap_after(mark, *needles, timeout=5):
+    """A trap received after offset mark whose text has every needle."""
+    def found():
+        return any(all(n in block for n in needles) for block in traps_text()[mark:].split("\n20"))
+    return wait(found, timeout)
+
+
+def start_snmpd():
+    return subprocess.Popen(["snmpd", "-f", "-Lf", f"{d}/snmpd.log", "-C", "-c", f"{d}/snmpd.conf",
+                             "-p", f"{d}/snmpd.pid"], env=ENV, start_new_session=True)
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+write_pcap(f"{d}/in.pcap", [frame(proto=17, dport=1000 + i) for i in range(N_IN)])
+write_pcap(f"{d}/live.pcap", [frame(proto=17, dport=53), frame(proto=17, dport=123)])
+cfg = f"{d}/mbox.cfg"
+with open(cfg, "w") as f:
+    f.write(CONFIG)
+os.makedirs(f"{d}/persist", exist_ok=True)
+conf = subprocess.run([os.environ.get("MBOXD", "build/mboxd"), "--snmpd-conf", cfg], capture_output=True, text=True)
+check(conf.returncode == 0 and "rwuser admin priv" in conf.stdout and "rocommunity public" in conf.stdout
+      and "rwcommunity" not in conf.stdout, "snmp_snmpd_conf_generated", conf.stdout + conf.stderr)
+with open(f"{d}/snmpd.conf", "w") as f:
+    f.write(conf.stdout)
+with open(f"{d}/snmptrapd.conf", "w") as f:
+    f.write("disableAuthorization yes\n")
+
+trapd = subprocess.Popen(["snmptrapd", "-f", "-On", "-Lf", f"{d}/traps.log", "-C", "-c", f"{d}/snmptrapd.conf",
+                          f"udp:127.0.0.1:{TRAPS}"], env=ENV, start_new_session=True)
+snmpd = start_snmpd()
+m = Mboxd(cfg)
+try:
+    time.sleep(0.5)
+    started = check(m.start(), "snmp_mboxd_starts", m.output()[-2000:])
+    connected = started and wait(lambda: get(SYS + ".4.0") == "1", 15)
+    check(connected, "snmp_subagent_answers", m.output()[-2000:] + open(f"{d}/snmpd.log").read()[-1000:])
+    check(trap_after(0, ENT + ".0.5", ENT + ".1.1.1.0"), "snmp_trap_firmware_started", traps_text()[-1500:])
+
+    # The whole MBOX subtree and the IF-MIB rows, with the stock tools.
+    walk = run("snmpwalk", *V2, TARGET, ENT)
+    rows = walk.stdout.splitlines()
+    check(walk.returncode == 0 and len(rows) > 150 and '"cnt_other"' in walk.stdout and
+          all(line.startswith(ENT) for line in rows), "snmp_walk_mbox_subtree", walk.stdout[-1500:] + walk.stderr)
+    table = subprocess.run(["snmptable", "-v2c", "-c", "public", "-M", MIBDIRS,
+                            "-m", "IF-MIB:MBOX-MIB", "-Cf", ",", TARGET, "MBOX-MIB::mboxElementTable"],
+                           capture_output=True, text=True, env=ENV)
+    check(table.returncode == 0 and "cnt_in,counter" in table.stdout, "snmp_snmptable_elements",
+          table.stdout[-1000:] + table.stderr[-500:])
+    ifwalk = run("snmpwalk", *V2, TARGET, IF + ".2")
+    check(f'{IF}.2.1001 = STRING: "in"' in ifwalk.stdout and f'{IF}.2.1002 = STRING: "live"' in ifwalk.stdout
+          and re.search(rf"{re.escape(IF)}\.2\.[1-9]\d? = ", ifwalk.stdout), "snmp_iftable_beside_kernel_rows",
+          ifwalk.stdout)
+
+    # N packets in from the pcap: exactly N on every counter that sees them.
+    wait(lambda: num(PORT + ".9.1") == N_IN, 10)
+    counts = {"mboxPortInPackets": num(PORT + ".9.1"), "mboxPortOutPackets": num(PORT + ".10.1"),
+              "ifHCInUcastPkts": num(IFX + ".7.1001"), "ifHCOutUcastPkts": num(IFX + ".11.1001"),
+              "ifInUcastPkts": num(IF + ".11.1001"), "mboxElementInPackets(cnt_in)": num(f"{ELEM}.5.{CNT_IN}"),
+              "counter packets(cnt_in)": num(f"{COUNTER}.3.{CNT_IN}.1"),
+              "output packets(rx_in)": num(f"{OUTPUT}.3.{RX_IN}.1"),
+              "sent(tx_in)": num(f"{COUNTER}.3.{TX_IN}.1")}
+    check(all(v == N_IN for v in counts.values()), "snmp_counters_exact", str(counts))
+    check(num(IFX + ".6.1001") == sum(len(frame(proto=17, dport=1000 + i)) for i in range(N_IN)),
+          "snmp_ifhcinoctets_exact", str(num(IFX + ".6.1001")))
+
+    # SET a classifier rule: UDP traffic moves from output 'sel' to 'default'.
+    rules = get(f"{PARAM}.3.{CLS}.1")
+    check(rules and "proto = 17" in rules, "snmp_param_value_read", str(rules))
+    sel_before = wait(lambda: num(f"{COUNTER}.3.{CNT_SEL}.1"), 5)
+    mark = len(traps_text())
+    err = snmpset(f"{PARAM}.3.{CLS}.1", "s", '( { name = "sel"; proto = 6; } )')
+    check(err is None and get(SYS + ".4.0") == "2", "snmp_set_param_applied", f"{err}, generation {get(SYS + '.4.0')}")
+    moved = wait(lambda: (num(f"{COUNTER}.3.{CNT_OTHER}.1") or 0) > 1000 and num(f"{COUNTER}.3.{CNT_SEL}.1") == 0, 5)
+    check(sel_before and moved, "snmp_set_changes_data_path",
+          f"sel before {sel_before}, after {num(f'{COUNTER}.3.{CNT_SEL}.1')}, other {num(f'{COUNTER}.3.{CNT_OTHER}.1')}")
+    check(trap_after(mark, ENT + ".0.1", "Gauge32: 2"), "snmp_trap_config_applied", traps_text()[mark:][-1500:])
+
+    # Every class of refused SET, each leaving the running state unchanged.
+    state = lambda: (get(SYS + ".4.0"), get(f"{PARAM}.3.{CLS}.1"), get(THRESH + ".1.0"))
+    before = state()
+    refused = [
+        ("wrongType", (f"{PARAM}.3.{CLS}.1", "i", "5")),
+        ("wrongLength", (f"{PARAM}.3.{CLS}.1", "s", "x" * 300)),
+        ("wrongValue", (f"{PARAM}.3.{CLS}.1", "s", "( { name = ")),
+        ("wrongValue", (f"{PARAM}.3.{CLS}.1", "s", '( { name = "sel"; proto = 300; } )')),
+        ("inconsistentValue", (f"{PARAM}.3.{CLS}.1", "s", '( { name = "renamed"; proto = 6; } )')),
+        ("notWritable", (f"{PARAM}.3.{RX_IN}.1", "s", "live")),
+        ("notWritable", (PORT + ".9.1", "i", "5")),
+        ("noCreation", (f"{PARAM}.3.99.1", "s", "x")),
+        ("wrongValue", (THRESH + ".2.0", "u", "101")),
+        ("wrongType", (THRESH + ".2.0", "s", "50")),
+        ("wrongValue", (SYS + ".8.0", "i", "9")),
+        ("wrongValue", (IF + ".7.1001", "i", "3")),
+    ]
+    for want, varbind in refused:
+        got = snmpset(*varbind)
+        check(got == want and state() == before, f"snmp_set_refused_{want}_{varbind[0].rsplit('.', 2)[-2]}",
+              f"got {got}, state {state()} (was {before})")
+    last_error = get(SYS + ".6.0")
+    check(last_error and "threshold" in last_error, "snmp_last_error_reason", str(last_error))
+    got = snmpset(THRESH + ".1.0", "u", "5", f"{PARAM}.3.{CLS}.1", "s", '( { name = "x"; } )')
+    check(got == "inconsistentValue" and state() == before, "snmp_multi_varbind_all_or_nothing",
+          f"got {got}, state {state()} (was {before})")
+    got = snmpset(f"{PARAM}.3.{CLS}.1", "s", '( { name = "sel"; proto = 17; } )', auth=V2)
+    check(got is not None and state() == before, "snmp_v2c_write_refused", f"got {got}")
+
+    # ifAdminStatus down stops the port; linkDown arrives; up brings it back.
+    mark = len(traps_text())
+    err = snmpset(IF + ".7.1002", "i", "2")
+    check(err is None and trap_after(mark, ".1.3.6.1.6.3.1.1.5.3", f"{IF}.1.1002"), "snmp_admin_down_link_down_trap",
+          f"{err}; {traps_text()[mark:][-1000:]}")
+    first = num(f"{COUNTER}.3.{CNT_OTHER}.1")
+    time.sleep(1.2)
+    check(get(IF + ".8.1002") == "2" and get(f"{ELEM}.4.{RX_LIVE}") == "3" and
+          num(f"{COUNTER}.3.{CNT_OTHER}.1") == first, "snmp_admin_down_stops_port",
+          f"oper {get(IF + '.8.1002')}, state {get(f'{ELEM}.4.{RX_LIVE}')}, {first} -> {num(f'{COUNTER}.3.{CNT_OTHER}.1')}")
+    mark = len(traps_text())
+    err = snmpset(PORT + ".8.2", "i", "1")
+    check(err is None and trap_after(mark, ".1.3.6.1.6.3.1.1.5.4", f"{IF}.1.1002") and
+          wait(lambda: (num(f"{COUNTER}.3.{CNT_OTHER}.1") or 0) > first), "snmp_admin_up_link_up_trap",
+          f"{err}; {traps_text()[mark:][-1000:]}")
+
+    # A drop-rate threshold: sink_other drops everything it gets.
+    mark = len(traps_text())
+    err = snmpset(THRESH + ".1.0", "u", "1000")
+    check(err is None and trap_after(mark, ENT + ".0.4", "element sink_other"), "snmp_trap_threshold_crossed",
+          f"{err}; {traps_text()[mark:][-1000:]}")
+
+    # save, then a restart keeps the SET configuration.
+    err = snmpset(SYS + ".8.0", "i", "3")
+    saved = wait(lambda: get(SYS + ".9.0") == "3", 5)
+    check(err is None and saved and "proto = 6" in open(cfg).read(), "snmp_save_writes_file",
+          f"{err}, result {get(SYS + '.9.0')} {get(SYS + '.10.0')}")
+    mark = len(traps_text())
+    check(m.stop() is not None and trap_after(mark, ENT + ".0.6"), "snmp_trap_firmware_stopping",
+          m.output()[-1500:] + traps_text()[mark:][-500:])
+    m = Mboxd(cfg)
+    back = m.start() and wait(lambda: get(SYS + ".4.0") == "1", 15)
+    value = get(f"{PARAM}.3.{CLS}.1")
+    check(back and value and "proto = 6" in value and get(THRESH + ".1.0") == "1000", "snmp_save_survives_restart",
+          f"{value}, drop_rate {get(THRESH + '.1.0')}")
+
+    # snmpd restarts: the subagent reconnects by itself, counters intact.
+    wait(lambda: num(PORT + ".9.1") == N_IN, 10)
+    stop(snmpd)
+    t0 = time.time()
+    snmpd = start_snmpd()
+    again = wait(lambda: num(PORT + ".9.1") == N_IN, 20)
+    check(again, "snmp_snmpd_restart_reconnects", f"after {time.time() - t0:.1f} s: {num(PORT + '.9.1')}")
+    print(f"info: subagent answered again {time.time() - t0:.1f} s after snmpd restarted")
+finally:
+    m.stop()
+    stop(snmpd)
+    stop(trapd)
+finish()
