@@ -2,8 +2,10 @@
 # Runs mboxd with a configuration whose ports are TAP interfaces (default:
 # firmware/mbox.cfg, interfaces mbox0 and mbox1) and gives each interface
 # its own network namespace and address, so that traffic from one namespace
-# to the other crosses the firmware.  Ctrl-C (or SIGTERM) stops mboxd,
-# which prints its final counters, and removes the namespaces.
+# to the other crosses the firmware.  snmpd runs as the AgentX master with
+# the configuration mboxd --snmpd-conf derives from the same file.  Ctrl-C
+# (or SIGTERM) stops mboxd, which prints its final counters, and snmpd, and
+# removes the namespaces.
 set -u
 mboxd=${1:-build/mboxd}
 cfg=${2:-firmware/mbox.cfg}
@@ -11,14 +13,20 @@ ifaces=(${MBOX_TAPS:-mbox0 mbox1})
 nets=(mbox-lan mbox-wan)
 addrs=(192.0.2.1/24 192.0.2.2/24)
 
+run=/run/mbox
 cleanup() {
 	[ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
+	[ -n "${snmpd_pid:-}" ] && kill -TERM "$snmpd_pid" 2>/dev/null && wait "$snmpd_pid"
 	for ns in "${nets[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	exit 0
 }
 trap cleanup INT TERM
 
 for ns in "${nets[@]}"; do ip netns del "$ns" 2>/dev/null; done
+mkdir -p "$run/snmp"
+"$mboxd" --snmpd-conf "$cfg" > "$run/snmpd.conf" || exit 1
+MIBS= SNMP_PERSISTENT_DIR="$run/snmp" snmpd -f -Lf "$run/snmpd.log" -C -c "$run/snmpd.conf" -p "$run/snmpd.pid" &
+snmpd_pid=$!
 "$mboxd" -c "$cfg" &
 pid=$!
 for i in 0 1; do
@@ -38,6 +46,9 @@ run-tap: mboxd (pid $pid) forwards between ${ifaces[0]} (netns ${nets[0]}, ${add
          and ${ifaces[1]} (netns ${nets[1]}, ${addrs[1]}). Try:
            ip netns exec ${nets[0]} ping ${addrs[1]%/*}
            kill -USR1 $pid      # print every counter
+           snmpwalk -v3 -l authPriv -u mboxadmin -a SHA -A mbox-change-me -x AES -X mbox-change-me \\
+             -M +$(cd "$(dirname "$0")/.." && pwd)/mib -m +MBOX-MIB $(sed -n 's/^agentaddress //p' "$run/snmpd.conf") MBOX-MIB::mbox
+         snmpd's log: $run/snmpd.log; its configuration: $run/snmpd.conf
          Ctrl-C stops it.
 MSG
 wait "$pid"

@@ -95,7 +95,86 @@ static const struct config_case cases[] = {
 	  "links form a cycle (a -> b -> a), expected an acyclic graph" },
 	{ "no_links", DPDK PORTS "elements = (\n" RX_TX ");\n",
 	  "'links': expected a list of strings" },
+	{ "snmp_unknown_field", DPDK PORTS "elements = (\n" RX_TX ");\n" PASS_LINKS
+	  "snmp = {\n agentx = \"/x\"; }; #!\n", "snmp: unknown field 'agentx', expected one of: enabled, agentx_socket" },
+	{ "snmp_short_passphrase", DPDK PORTS "elements = (\n" RX_TX ");\n" PASS_LINKS
+	  "snmp = { users = ( { name = \"u\"; auth_pass = \"long enough\";\n priv_pass = \"short\"; } ); }; #!\n",
+	  "snmp: users[0]: field 'priv_pass': passphrase too short, expected 8 characters or more" },
+	{ "threshold_range", DPDK PORTS "elements = (\n" RX_TX ");\n" PASS_LINKS
+	  "thresholds = {\n core_busy = 150; }; #!\n",
+	  "thresholds: field 'core_busy': 150 is out of range, expected an integer from 0 to 100" },
 };
+
+/* SNMP SET values are checked by the same rules as the file, then applied
+ * by editing the running text; check_value must refuse what the file would. */
+static void run_set_cases(void)
+{
+	static const char text[] = DPDK PORTS "elements = (\n" RX_TX ",\n"
+		"{ name = \"cls\"; kind = \"classifier\"; rules = ( { name = \"udp\"; proto = 17; } ); },\n"
+		"{ name = \"rw\"; kind = \"ether_rewrite\"; swap = true; }\n);\n"
+		"links = ( \"rx0 -> cls[udp] -> rw -> tx1\", \"cls[default] -> tx1\" );\n";
+	static const struct { const char *name, *param, *value, *expect; } set_cases[] = {
+		{ "set_bool_ok", "swap", "false", NULL },
+		{ "set_bool_bad", "swap", "maybe", "field 'swap': \"maybe\" is not valid, expected true or false" },
+		{ "set_mac_ok", "src", "02:00:00:00:00:0a", NULL },
+		{ "set_mac_bad", "src", "02:00:00:00:00", "is not valid, expected a MAC address" },
+		{ "set_list_ok", "rules", "( { name = \"udp\"; proto = 6; } )", NULL },
+		{ "set_list_syntax", "rules", "( { name = ", "is not valid, expected a list of groups" },
+		{ "set_list_field_range", "rules", "( { proto = 256; } )", "field 'proto': 256 is out of range" },
+		{ "set_list_unknown_field", "rules", "( { port = 1; } )", "unknown field 'port'" },
+		{ "set_control_char", "src", "02:00\n", "control character" },
+	};
+	struct mbox_diag d = { 0 };
+	struct mbox_config *cfg = mbox_config_parse("set.cfg", text, &d);
+
+	check(cfg != NULL, "set_base_config", "%s", d.first);
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < sizeof(set_cases) / sizeof(set_cases[0]); i++) {
+		int e = mbox_config_element_index(cfg, !strcmp(set_cases[i].param, "rules") ? "cls" : "rw");
+		const struct mbox_kind *k = cfg->elements[e].kind;
+		const struct mbox_param *q = &k->params[mbox_kind_param_index(k, set_cases[i].param)];
+		struct mbox_diag sd = { 0 };
+		int rc = mbox_config_check_value(cfg, q, "element", set_cases[i].value, &sd);
+
+		if (!set_cases[i].expect)
+			check(rc == 0, set_cases[i].name, "refused: %s", sd.first);
+		else
+			check(rc < 0 && strstr(sd.first, set_cases[i].expect), set_cases[i].name,
+			      "expected \"%s\", got rc %d \"%s\"", set_cases[i].expect, rc, sd.first);
+	}
+
+	/* An edit that passes check_value can still break the graph: renaming
+	 * the rule removes the output a link uses. */
+	{
+		int cls = mbox_config_element_index(cfg, "cls"), rw = mbox_config_element_index(cfg, "rw");
+		struct mbox_edit ok[] = {
+			{ cls, &cfg->elements[cls].kind->params[0], "( { name = \"udp\"; proto = 6; } )" },
+			{ rw, &cfg->elements[rw].kind->params[mbox_kind_param_index(cfg->elements[rw].kind, "src")], "02:00:00:00:00:0b" },
+			{ -1, &mbox_threshold_params[0], "500" },
+		};
+		struct mbox_edit broken[] = { { cls, &cfg->elements[cls].kind->params[0], "( { name = \"tcp\"; proto = 6; } )" } };
+		struct mbox_diag ed = { 0 };
+		char *edited = mbox_config_edit(cfg, ok, 3, &ed);
+		struct mbox_config *next = edited ? mbox_config_parse("set.cfg", edited, &ed) : NULL;
+		char value[256];
+
+		check(next && next->thresholds.drop_rate == 500 &&
+		      !strcmp(mbox_config_value_text(next, rw, ok[1].param, value, sizeof(value)), "02:00:00:00:00:0B") &&
+		      strstr(mbox_config_value_text(next, cls, ok[0].param, value, sizeof(value)), "proto = 6"),
+		      "set_edit_applies_all", "%s / %s", ed.first, edited ? edited : "(null)");
+		free(edited);
+		mbox_config_free(next);
+		ed = (struct mbox_diag){ 0 };
+		edited = mbox_config_edit(cfg, broken, 1, &ed);
+		next = edited ? mbox_config_parse("set.cfg", edited, &ed) : NULL;
+		check(!next && strstr(ed.first + ed.first_what, "no output 'udp'"), "set_edit_inconsistent",
+		      "got \"%s\"", ed.first);
+		free(edited);
+		mbox_config_free(next);
+	}
+	mbox_config_free(cfg);
+}
 
 static int marker_line(const char *text)
 {
@@ -142,5 +221,6 @@ int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
+	run_set_cases();
 	return check_failures ? 1 : 0;
 }
