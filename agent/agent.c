@@ -286,29 +286,30 @@ static int register_oid(const char *name, const oid *at, size_t len, bool instan
 	return (instance ? netsnmp_register_instance(reg) : netsnmp_register_handler(reg)) == MIB_REGISTERED_OK ? 0 : -1;
 }
 
+static int register_columns(const oid *entry, size_t len, const unsigned *columns, size_t n, unsigned if_index)
+{
+	oid name[MBOX_OID_MAX];
+
+	memcpy(name, entry, len * sizeof(oid));
+	name[len + 1] = if_index;
+	for (size_t c = 0; c < n; c++) {
+		name[len] = columns[c];
+		if (register_oid("mboxIfEntry", name, len + 2, true) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Each IF-MIB column instance of each port: snmpd keeps serving its own
  * rows for the kernel's interfaces around them. */
 static int register_if_rows(unsigned n_ports)
 {
-	static const unsigned if_columns[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 19, 20 };
-	static const unsigned ifx_columns[] = { 1, 6, 7, 10, 11, 14, 15, 16, 17, 18, 19 };
-	oid name[MBOX_OID_MAX];
-
 	for (unsigned p = 0; p < n_ports; p++) {
-		for (unsigned c = 0; c < RTE_DIM(if_columns); c++) {
-			memcpy(name, if_entry, sizeof(if_entry));
-			name[OID_LENGTH(if_entry)] = if_columns[c];
-			name[OID_LENGTH(if_entry) + 1] = mib_state.if_index_base + p + 1;
-			if (register_oid("mboxIfEntry", name, OID_LENGTH(if_entry) + 2, true) < 0)
-				return -1;
-		}
-		for (unsigned c = 0; c < RTE_DIM(ifx_columns); c++) {
-			memcpy(name, ifx_entry, sizeof(ifx_entry));
-			name[OID_LENGTH(ifx_entry)] = ifx_columns[c];
-			name[OID_LENGTH(ifx_entry) + 1] = mib_state.if_index_base + p + 1;
-			if (register_oid("mboxIfXEntry", name, OID_LENGTH(ifx_entry) + 2, true) < 0)
-				return -1;
-		}
+		unsigned if_index = mib_state.if_index_base + p + 1;
+
+		if (register_columns(if_entry, OID_LENGTH(if_entry), mib_if_columns, MIB_IF_COLUMNS, if_index) < 0 ||
+		    register_columns(ifx_entry, OID_LENGTH(ifx_entry), mib_ifx_columns, MIB_IFX_COLUMNS, if_index) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -18,6 +18,11 @@
 #define IFX_ENTRY_OID 1, 3, 6, 1, 2, 1, 31, 1, 1, 1
 #define MBOX_OID_MAX 20
 
+/* The ifTable and ifXTable columns served for DPDK ports. */
+#define MIB_IF_COLUMNS 18
+#define MIB_IFX_COLUMNS 11
+extern const unsigned mib_if_columns[MIB_IF_COLUMNS], mib_ifx_columns[MIB_IFX_COLUMNS];
+
 /* Which SET an instance takes. */
 enum mib_write {
 	W_NONE,

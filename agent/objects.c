@@ -58,6 +58,20 @@ static struct mib_obj *add(const oid *prefix, size_t plen, unsigned column, cons
 	return o;
 }
 
+/* An instance a SET can change: `write` says which, index/sub where. */
+static void add_writable(const oid *prefix, size_t plen, unsigned column, const oid *index, size_t ilen,
+			 u_char type, uint64_t value, enum mib_write write, unsigned at, unsigned sub)
+{
+	struct mib_obj *o = add(prefix, plen, column, index, ilen, type);
+
+	if (o) {
+		o->num = value;
+		o->write = write;
+		o->index = at;
+		o->sub = sub;
+	}
+}
+
 static void add_num(const oid *prefix, size_t plen, unsigned column, const oid *index,
 		    size_t ilen, u_char type, uint64_t value)
 {
@@ -88,6 +102,9 @@ static void add_text(const oid *prefix, size_t plen, unsigned column, const oid 
 	add_str(prefix, plen, column, index, ilen, text, n > 255 ? 255 : n);
 }
 
+const unsigned mib_if_columns[MIB_IF_COLUMNS] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 19, 20 };
+const unsigned mib_ifx_columns[MIB_IFX_COLUMNS] = { 1, 6, 7, 10, 11, 14, 15, 16, 17, 18, 19 };
+
 static const oid system_oid[] = { MBOX_OID, 1, 1 };
 static const oid port_entry[] = { MBOX_OID, 1, 2, 1, 1 };
 static const oid element_entry[] = { MBOX_OID, 1, 3, 1, 1 };
@@ -114,7 +131,6 @@ static uint32_t u32(uint64_t x)
 static void build_system(const struct mbox_config *cfg)
 {
 	const struct mbox_status *st = mbox_dataplane_status();
-	struct mib_obj *o;
 
 	add_text(system_oid, OID_LENGTH(system_oid), 1, instance0, 1, MBOX_VERSION);
 	SCALAR(system_oid, 2, ASN_TIMETICKS, mib_uptime());
@@ -124,11 +140,8 @@ static void build_system(const struct mbox_config *cfg)
 	add_text(system_oid, OID_LENGTH(system_oid), 6, instance0, 1, st->last_error);
 	SCALAR(system_oid, 7, ASN_TIMETICKS, st->applied_at < mib_state.started_tsc ? 0 :
 	       (st->applied_at - mib_state.started_tsc) * 100 / rte_get_timer_hz());
-	o = add(system_oid, OID_LENGTH(system_oid), 8, instance0, 1, ASN_INTEGER);
-	if (o) {
-		o->num = mib_state.action;
-		o->write = W_ACTION;
-	}
+	add_writable(system_oid, OID_LENGTH(system_oid), 8, instance0, 1, ASN_INTEGER, mib_state.action,
+		     W_ACTION, 0, 0);
 	SCALAR(system_oid, 9, ASN_INTEGER, mib_state.result);
 	add_text(system_oid, OID_LENGTH(system_oid), 10, instance0, 1, mib_state.result_text);
 	SCALAR(system_oid, 11, ASN_COUNTER, mib_state.restart_count);
@@ -161,7 +174,6 @@ static void build_ports(const struct mbox_config *cfg, const struct mbox_port_st
 		for (unsigned i = 0; i < cfg->n_ports; i++) {
 			const struct mbox_port_stats *p = &ps[i];
 			oid idx[] = { i + 1 };
-			struct mib_obj *o;
 
 			switch (columns[c]) {
 			case 2: COL_TEXT(port_entry, 2, idx, p->name); break;
@@ -171,12 +183,8 @@ static void build_ports(const struct mbox_config *cfg, const struct mbox_port_st
 			case 6: COL(port_entry, 6, idx, ASN_GAUGE, p->link_up ? p->speed_mbps : 0); break;
 			case 7: COL(port_entry, 7, idx, ASN_UNSIGNED, p->mtu); break;
 			case 8:
-				o = add(port_entry, OID_LENGTH(port_entry), 8, idx, 1, ASN_INTEGER);
-				if (o) {
-					o->num = mbox_port_admin_up(i) ? 1 : 2;
-					o->write = W_PORT_ADMIN;
-					o->index = i;
-				}
+				add_writable(port_entry, OID_LENGTH(port_entry), 8, idx, 1, ASN_INTEGER,
+					     mbox_port_admin_up(i) ? 1 : 2, W_PORT_ADMIN, i, 0);
 				break;
 			case 9: COL(port_entry, 9, idx, ASN_COUNTER64, p->ipackets); break;
 			case 10: COL(port_entry, 10, idx, ASN_COUNTER64, p->opackets); break;
@@ -195,18 +203,14 @@ static void build_ports(const struct mbox_config *cfg, const struct mbox_port_st
  * counted as unicast: DPDK's basic statistics do not tell them apart. */
 static void build_if(const struct mbox_config *cfg, const struct mbox_port_stats *ps)
 {
-	static const unsigned if_columns[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 19, 20 };
-	static const unsigned ifx_columns[] = { 1, 6, 7, 10, 11, 14, 15, 16, 17, 18, 19 };
-
-	for (unsigned c = 0; c < RTE_DIM(if_columns); c++)
+	for (unsigned c = 0; c < MIB_IF_COLUMNS; c++)
 		for (unsigned i = 0; i < cfg->n_ports; i++) {
 			const struct mbox_port_stats *p = &ps[i];
 			oid idx[] = { mib_state.if_index_base + i + 1 };
 			bool oper = mbox_port_admin_up(i) && p->link_up;
 			uint64_t speed_bps = (uint64_t)p->speed_mbps * 1000000;
-			struct mib_obj *o;
 
-			switch (if_columns[c]) {
+			switch (mib_if_columns[c]) {
 			case 1: COL(if_entry, 1, idx, ASN_INTEGER, idx[0]); break;
 			case 2: COL_TEXT(if_entry, 2, idx, p->name); break;
 			case 3: COL(if_entry, 3, idx, ASN_INTEGER, 6 /* ethernetCsmacd */); break;
@@ -214,12 +218,8 @@ static void build_if(const struct mbox_config *cfg, const struct mbox_port_stats
 			case 5: COL(if_entry, 5, idx, ASN_GAUGE, oper ? u32(speed_bps) : 0); break;
 			case 6: add_str(if_entry, OID_LENGTH(if_entry), 6, idx, 1, p->mac.addr_bytes, 6); break;
 			case 7:
-				o = add(if_entry, OID_LENGTH(if_entry), 7, idx, 1, ASN_INTEGER);
-				if (o) {
-					o->num = mbox_port_admin_up(i) ? 1 : 2;
-					o->write = W_PORT_ADMIN;
-					o->index = i;
-				}
+				add_writable(if_entry, OID_LENGTH(if_entry), 7, idx, 1, ASN_INTEGER,
+					     mbox_port_admin_up(i) ? 1 : 2, W_PORT_ADMIN, i, 0);
 				break;
 			case 8: COL(if_entry, 8, idx, ASN_INTEGER, oper ? 1 : 2); break;
 			case 9: COL(if_entry, 9, idx, ASN_TIMETICKS, mib_state.if_last_change[i]); break;
@@ -234,12 +234,12 @@ static void build_if(const struct mbox_config *cfg, const struct mbox_port_stats
 			case 20: COL(if_entry, 20, idx, ASN_COUNTER, (uint32_t)p->oerrors); break;
 			}
 		}
-	for (unsigned c = 0; c < RTE_DIM(ifx_columns); c++)
+	for (unsigned c = 0; c < MIB_IFX_COLUMNS; c++)
 		for (unsigned i = 0; i < cfg->n_ports; i++) {
 			const struct mbox_port_stats *p = &ps[i];
 			oid idx[] = { mib_state.if_index_base + i + 1 };
 
-			switch (ifx_columns[c]) {
+			switch (mib_ifx_columns[c]) {
 			case 1: COL_TEXT(ifx_entry, 1, idx, p->name); break;
 			case 6: COL(ifx_entry, 6, idx, ASN_COUNTER64, p->ibytes); break;
 			case 7: COL(ifx_entry, 7, idx, ASN_COUNTER64, p->ipackets); break;
@@ -360,13 +360,9 @@ static void build_cores_pools_thresholds(const struct mbox_config *cfg)
 	}
 	for (unsigned t = 0; mbox_threshold_params[t].name; t++) {
 		const unsigned *limits = &cfg->thresholds.drop_rate;
-		struct mib_obj *o = add(threshold_oid, OID_LENGTH(threshold_oid), t + 1, instance0, 1, ASN_UNSIGNED);
 
-		if (o) {
-			o->num = limits[t];
-			o->write = W_THRESHOLD;
-			o->sub = t;
-		}
+		add_writable(threshold_oid, OID_LENGTH(threshold_oid), t + 1, instance0, 1, ASN_UNSIGNED, limits[t],
+			     W_THRESHOLD, 0, t);
 	}
 }
 

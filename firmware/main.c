@@ -38,22 +38,19 @@ static void usage(FILE *out)
 		"signals: SIGHUP re-reads FILE, SIGUSR1 logs every counter, SIGTERM stops\n");
 }
 
-static int check(const char *file)
+static void print_summary(const struct mbox_config *cfg)
 {
-	struct mbox_diag d = { .out = stderr };
-	struct mbox_config *cfg = mbox_config_load(file, &d);
-
-	if (!cfg) {
-		fprintf(stderr, "%s: %u error(s)\n", file, d.errors);
-		return 1;
-	}
-	printf("%s: OK (%u ports, %u elements, %u workers)\n", file, cfg->n_ports,
+	printf("%s: OK (%u ports, %u elements, %u workers)\n", cfg->file, cfg->n_ports,
 	       cfg->n_elements, cfg->dpdk.workers);
-	mbox_config_free(cfg);
-	return 0;
 }
 
-static int snmpd_conf(const char *file)
+static void print_snmpd_conf(const struct mbox_config *cfg)
+{
+	mbox_snmpd_conf_write(cfg, stdout);
+}
+
+/* --check and --snmpd-conf: validate file, then print something of it. */
+static int with_config(const char *file, void (*print)(const struct mbox_config *))
 {
 	struct mbox_diag d = { .out = stderr };
 	struct mbox_config *cfg = mbox_config_load(file, &d);
@@ -62,7 +59,7 @@ static int snmpd_conf(const char *file)
 		fprintf(stderr, "%s: %u error(s)\n", file, d.errors);
 		return 1;
 	}
-	mbox_snmpd_conf_write(cfg, stdout);
+	print(cfg);
 	mbox_config_free(cfg);
 	return 0;
 }
@@ -162,9 +159,9 @@ int main(int argc, char **argv)
 			file = optarg;
 			break;
 		case 'k':
-			return check(optarg);
+			return with_config(optarg, print_summary);
 		case 'S':
-			return snmpd_conf(optarg);
+			return with_config(optarg, print_snmpd_conf);
 		case 'l':
 			mbox_kinds_print(stdout);
 			return 0;
