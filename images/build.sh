@@ -94,6 +94,9 @@ install -m 0755 "$MBOXD" "$R/usr/sbin/mboxd"
 copy_libs "$MBOXD"
 install -m 0755 /usr/sbin/snmpd "$R/usr/sbin/snmpd"
 copy_libs /usr/sbin/snmpd
+# Loaded with dlopen, so ldd does not list it: glibc needs it for
+# pthread_cancel (mboxd's shutdown).
+copy_path /lib/x86_64-linux-gnu/libgcc_s.so.1
 
 # DPDK plugins: EAL loads every librte_*.so.23.0 in its plugin directory, so
 # only the ones listed go there.

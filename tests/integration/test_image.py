@@ -28,6 +28,7 @@ WORK = os.path.abspath("build/image-test")
 PREFIX = "mbit"
 NS_LAN, NS_WAN = PREFIX + "-lan", PREFIX + "-wan"
 SYSDESCR = "1.3.6.1.2.1.1.1.0"
+RESTART_COUNT = "1.3.6.1.4.1.99999.1.1.11.0"  # MBOX-MIB::mboxRestartCount.0
 OVMF = "/usr/share/OVMF/OVMF_CODE.fd"
 
 
@@ -216,6 +217,18 @@ def main():
         check(restarted, "image_supervisor_restarts_mboxd", boot.console()[mark:][-3000:])
         status, out = boot.sh("cat /run/mbox/restarts")
         check(status == 0 and out.strip() == "1", "image_restart_counted", out)
+        if "--restart-count" in run([MBOXD, "--help"]).stdout + run([MBOXD, "--help"]).stderr:
+            deadline, got = time.time() + 60, None
+            while time.time() < deadline:
+                r = run(["snmpget", "-v2c", "-c", "mboxro", "-t", "1", "-r", "0", "-On", "-Oqv",
+                         f"127.0.0.1:{boot.port}", RESTART_COUNT])
+                got = r.stdout.strip()
+                if r.returncode == 0 and got == "1":
+                    break
+                time.sleep(1)
+            check(got == "1", "image_snmp_reports_restart_count (mboxRestartCount over AgentX)", f"got {got!r}")
+        else:
+            print("SKIP image_snmp_reports_restart_count: this mboxd has no --restart-count")
         ok, out = ping_until(time.time() + 60)
         if ok:
             ok, out = ping(count=5)
