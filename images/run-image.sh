@@ -117,6 +117,13 @@ for t in "$tap_lan" "$tap_wan"; do
 	ip tuntap add dev "$t" mode tap || die "cannot create TAP $t"
 done
 
+cat >&2 <<MSG
+run-image: booting $image ($accel, $([ "$uefi" = 1 ] && echo UEFI || echo BIOS)); console: ${serial_log:-this terminal (Ctrl-A X quits QEMU)}
+run-image: once it is up (under TCG about 15 s):
+  SNMP:     snmpget -v2c -c mboxro -On 127.0.0.1:$snmp_port 1.3.6.1.2.1.1.1.0     (sysDescr; UDP forwarded to the guest)
+  traffic:  ip netns exec $ns_lan ping 10.0.0.2     ($tap_lan in $ns_lan, 10.0.0.1 <-> $tap_wan in $ns_wan, 10.0.0.2)
+  shell:    python3 images/debugsh.py $dir/debug.sock  (root shell in the guest; or socat - UNIX-CONNECT:$dir/debug.sock)
+MSG
 serial=(-serial mon:stdio)
 [ -n "$serial_log" ] && serial=(-serial "file:$serial_log")
 exec 3<&0
@@ -149,12 +156,6 @@ for pair in "$ns_lan $tap_lan 10.0.0.1/24" "$ns_wan $tap_wan 10.0.0.2/24"; do
 		die "cannot set up namespace $1"
 done
 
-cat >&2 <<MSG
-run-image: QEMU (pid $qpid, $accel, $([ "$uefi" = 1 ] && echo UEFI || echo BIOS)) boots $image; console: ${serial_log:-this terminal (Ctrl-A X quits)}
-  SNMP:     snmpget -v2c -c mboxro -On 127.0.0.1:$snmp_port 1.3.6.1.2.1.1.1.0     (sysDescr; UDP forwarded to the guest)
-  traffic:  ip netns exec $ns_lan ping 10.0.0.2     ($tap_lan in $ns_lan, 10.0.0.1 <-> $tap_wan in $ns_wan, 10.0.0.2)
-  shell:    python3 images/debugsh.py $dir/debug.sock  (root shell in the guest; or socat - UNIX-CONNECT:$dir/debug.sock)
-MSG
 wait "$qpid"
 rc=$?
 qpid=

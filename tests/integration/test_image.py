@@ -278,6 +278,8 @@ def main():
 
 
 if __name__ == "__main__":
+    # SIGTERM (a runner giving up) still runs the clean-up below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         main()
     finally:
