@@ -123,13 +123,16 @@ static void reset_capture(void)
 static struct mbox_worker worker;
 static unsigned generation;
 
-/* A graph of src, sinks s0..s<n_sinks-1> and the given elements and links. */
-static struct mbox_generation *build(unsigned n_sinks, const char *elements, const char *links)
+/* A graph of src, sinks s0..s<n_sinks-1> and the given elements and links;
+ * NULL after reporting "<test>_build" as failed. */
+static struct mbox_generation *build(const char *test, unsigned n_sinks, const char *elements,
+				     const char *links)
 {
 	char path[] = "/tmp/mbox-elem-XXXXXX";
 	FILE *f = fdopen(mkstemp(path), "w");
 	struct mbox_diag d = { .out = stdout };
 	struct mbox_config *cfg;
+	struct mbox_generation *gen;
 
 	fprintf(f, "dpdk = { lcores = \"0,1\"; main_lcore = 1; };\n"
 		   "ports = ( { name = \"p0\"; device = \"net_null0\"; } );\n"
@@ -140,7 +143,14 @@ static struct mbox_generation *build(unsigned n_sinks, const char *elements, con
 	fclose(f);
 	cfg = mbox_config_load(path, &d);
 	unlink(path);
-	return cfg ? mbox_generation_build(cfg, ++generation, &worker) : NULL;
+	gen = cfg ? mbox_generation_build(cfg, ++generation, &worker) : NULL;
+	if (!gen) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s_build", test);
+		check(0, name, "graph not built");
+	}
+	return gen;
 }
 
 static const struct mbox_elem_rt *rt_of(const struct mbox_generation *gen, const char *name)
@@ -173,13 +183,11 @@ static void finish(struct mbox_generation *gen, const char *test)
 static void test_counter(void)
 {
 	const struct pkt_spec p[] = { IPV4(17, 1, 2, 60), IPV4(17, 1, 2, 100), IPV4(6, 1, 2, 1514) };
-	struct mbox_generation *gen = build(1, "{ name = \"c\"; kind = \"counter\"; }", "\"src -> c -> s0\"");
+	struct mbox_generation *gen = build("counter", 1, "{ name = \"c\"; kind = \"counter\"; }", "\"src -> c -> s0\"");
 	const struct mbox_elem_rt *c;
 
-	if (!gen) {
-		check(0, "counter_build", "graph not built");
+	if (!gen)
 		return;
-	}
 	inject(gen, p, 3);
 	c = rt_of(gen, "c");
 	check(c->counters[0] == 3 && c->counters[1] == 1674 && c->out[0] == 3 && c->drops == 0,
@@ -201,16 +209,14 @@ static bool mac_is(const struct rte_ether_addr *a, const char *text)
 static void test_ether_rewrite(void)
 {
 	const struct pkt_spec p[] = { IPV4(17, 1, 2, 60), { .len = 10 }, IPV4(6, 1, 2, 64) };
-	struct mbox_generation *gen = build(1,
+	struct mbox_generation *gen = build("ether_rewrite", 1,
 		"{ name = \"rw\"; kind = \"ether_rewrite\"; swap = true; src = \"02:aa:bb:cc:dd:ee\"; }",
 		"\"src -> rw -> s0\"");
 	const struct mbox_elem_rt *rw;
 	const struct rte_ether_hdr *eth;
 
-	if (!gen) {
-		check(0, "ether_rewrite_build", "graph not built");
+	if (!gen)
 		return;
-	}
 	inject(gen, p, 3);
 	rw = rt_of(gen, "rw");
 	check(n_captured[0] == 2 && rw->out[0] == 2 && rw->drops == 1 && rw->counters[0] == 1,
@@ -236,15 +242,13 @@ static void test_classifier(void)
 		{ .vlan = 7, .ethertype = RTE_ETHER_TYPE_IPV4, .proto = 17, .dport = 53, .len = 64 }, /* dns wins: first rule */
 		{ .len = 8 },                                             /* runt */
 	};
-	struct mbox_generation *gen = build(3,
+	struct mbox_generation *gen = build("classifier", 3,
 		"{ name = \"k\"; kind = \"classifier\"; rules = ( { name = \"dns\"; proto = 17; dst_port = 53; }, { name = \"vlan7\"; vlan = 7; } ); }",
 		"\"src -> k[dns] -> s0\", \"k[vlan7] -> s1\", \"k[default] -> s2\"");
 	const struct mbox_elem_rt *k;
 
-	if (!gen) {
-		check(0, "classifier_build", "graph not built");
+	if (!gen)
 		return;
-	}
 	inject(gen, p, RTE_DIM(p));
 	k = rt_of(gen, "k");
 	check(n_captured[0] == 2 && n_captured[1] == 1 && n_captured[2] == 5, "classifier_splits_by_rule",
@@ -261,12 +265,10 @@ static void test_classifier(void)
 static void test_drop(void)
 {
 	const struct pkt_spec p[] = { IPV4(17, 1, 2, 60), IPV4(17, 1, 2, 60) };
-	struct mbox_generation *gen = build(0, "{ name = \"d\"; kind = \"drop\"; }", "\"src -> d\"");
+	struct mbox_generation *gen = build("drop", 0, "{ name = \"d\"; kind = \"drop\"; }", "\"src -> d\"");
 
-	if (!gen) {
-		check(0, "drop_build", "graph not built");
+	if (!gen)
 		return;
-	}
 	inject(gen, p, 2);
 	check(rt_of(gen, "d")->drops == 2, "drop_counts_drops", "drops=%lu", rt_of(gen, "d")->drops);
 	finish(gen, "drop");
