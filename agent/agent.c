@@ -122,7 +122,8 @@ static int reserve1(const struct mib_obj *o, netsnmp_variable_list *vb)
 		snprintf(what, sizeof(what), "element '%s'", cfg->elements[o->index].name);
 	else
 		snprintf(what, sizeof(what), "thresholds");
-	if (strlen(text) != (o->write == W_PARAM ? vb->val_len : strlen(text)) ||
+	/* strndup stops at a NUL: a shorter text means the value held one. */
+	if ((o->write == W_PARAM && strlen(text) != vb->val_len) ||
 	    mbox_config_check_value(cfg, q, what, text, &d) < 0) {
 		if (!d.errors)
 			mbox_diag_error(&d, "SET", 0, "%s: field '%s': NUL in the value", what, q->name);

@@ -28,9 +28,7 @@ uint32_t mib_uptime(void)
 
 bool mib_port_oper_up(unsigned port)
 {
-	struct mbox_port_stats ps;
-
-	return mbox_port_admin_up(port) && mbox_stats_port(port, &ps) == 0 && ps.link_up;
+	return mbox_port_admin_up(port) && mbox_port_link_up(port);
 }
 
 static struct mib_obj *add(const oid *prefix, size_t plen, unsigned column, const oid *index,
@@ -128,7 +126,7 @@ static uint32_t u32(uint64_t x)
 	return x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
 }
 
-static void build_system(const struct mbox_config *cfg)
+static void build_system(void)
 {
 	const struct mbox_status *st = mbox_dataplane_status();
 
@@ -145,7 +143,6 @@ static void build_system(const struct mbox_config *cfg)
 	SCALAR(system_oid, 9, ASN_INTEGER, mib_state.result);
 	add_text(system_oid, OID_LENGTH(system_oid), 10, instance0, 1, mib_state.result_text);
 	SCALAR(system_oid, 11, ASN_COUNTER, mib_state.restart_count);
-	(void)cfg;
 }
 
 /* Drops of the sinks that transmit on a port: its ifOutDiscards. */
@@ -398,7 +395,7 @@ static void rebuild(void)
 		mbox_stats_port(i, &ps[i]);
 	for (unsigned i = 0; i < cfg->n_elements; i++)
 		mbox_stats_element(i, &es[i]);
-	build_system(cfg);
+	build_system();
 	build_ports(cfg, ps);
 	build_if(cfg, ps);
 	build_elements(cfg, es);

@@ -152,16 +152,22 @@ void mbox_ports_stop(const struct mbox_config *cfg)
 	}
 }
 
+bool mbox_port_link_up(unsigned port_index)
+{
+	struct rte_eth_link link;
+
+	return port_index < MBOX_MAX_PORTS && port_started[port_index] &&
+	       rte_eth_link_get_nowait(port_ids[port_index], &link) == 0 && link.link_status;
+}
+
 void mbox_ports_poll_links(const struct mbox_config *cfg)
 {
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
-		struct rte_eth_link link;
+		bool up = mbox_port_link_up(i);
 
-		if (!port_started[i] || rte_eth_link_get_nowait(port_ids[i], &link) != 0)
-			continue;
-		if (link.link_status != link_was_up[i]) {
-			link_was_up[i] = link.link_status;
-			log_info("port '%s': link %s", cfg->ports[i].name, link.link_status ? "up" : "down");
+		if (port_started[i] && up != link_was_up[i]) {
+			link_was_up[i] = up;
+			log_info("port '%s': link %s", cfg->ports[i].name, up ? "up" : "down");
 		}
 	}
 }

@@ -44,6 +44,8 @@ uint16_t mbox_port_id(unsigned port_index);
 int mbox_port_set_admin(unsigned port_index, bool up);
 bool mbox_port_admin_up(unsigned port_index);
 const bool *mbox_port_admin_flag(unsigned port_index);
+/* The link state the device reports now (without waiting). */
+bool mbox_port_link_up(unsigned port_index);
 /* Log link changes since the last call. */
 void mbox_ports_poll_links(const struct mbox_config *cfg);
 
