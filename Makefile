@@ -35,7 +35,7 @@ $(BUILD)/.deps: tools/deps.sh
 	@tools/deps.sh
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/%.o: %.c $(wildcard firmware/*.h agent/*.h) | $(BUILD)/.deps
+$(BUILD)/%.o: %.c $(wildcard firmware/*.h agent/*.h tests/unit/*.h) | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
@@ -44,7 +44,7 @@ $(BUILD)/mboxd: $(BUILD)/firmware/main.o $(LIB_OBJS) $(AGENT_OBJS)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJS)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/harness.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)

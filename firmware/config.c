@@ -180,6 +180,10 @@ static int parse_value(struct parse *p, const config_setting_t *s,
 	case MBOX_P_STRING:
 	case MBOX_P_MAC:
 	case MBOX_P_PORT:
+	case MBOX_P_IPV4:
+	case MBOX_P_PREFIX:
+	case MBOX_P_RANGE:
+	case MBOX_P_ENUM:
 		if (type != CONFIG_TYPE_STRING) {
 			ERR(p, s, "%s: field '%s': expected %s", what, q->name, mbox_ptype_text(q));
 			return -1;
@@ -1018,7 +1022,8 @@ static int copy_setting(config_setting_t *parent, const char *name, const config
 
 static bool textual(const struct mbox_param *q)
 {
-	return q->type == MBOX_P_STRING || q->type == MBOX_P_MAC || q->type == MBOX_P_PORT;
+	return q->type != MBOX_P_UINT && q->type != MBOX_P_BOOL &&
+	       q->type != MBOX_P_LIST && q->type != MBOX_P_STRLIST;
 }
 
 /* Parse a manager's text for q into lc as its only setting, "value".
@@ -1196,6 +1201,19 @@ char *mbox_config_value_text(const struct mbox_config *cfg, int element,
 		break;
 	case MBOX_P_PORT:
 		snprintf(buf, size, "%s", cfg->ports[v->port].name);
+		break;
+	case MBOX_P_IPV4:
+	case MBOX_P_PREFIX:
+		mbox_prefix_text(v->ip.addr, q->type == MBOX_P_IPV4 ? 32 : v->ip.len, buf, size);
+		break;
+	case MBOX_P_RANGE:
+		if (v->range.lo == v->range.hi)
+			snprintf(buf, size, "%" PRIu64, v->range.lo);
+		else
+			snprintf(buf, size, "%" PRIu64 "-%" PRIu64, v->range.lo, v->range.hi);
+		break;
+	case MBOX_P_ENUM:
+		snprintf(buf, size, "%s", q->choices[v->u]);
 		break;
 	case MBOX_P_LIST:
 	case MBOX_P_STRLIST: {

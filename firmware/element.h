@@ -30,6 +30,10 @@ enum mbox_ptype {
 	MBOX_P_PORT,   /* name of a port in the ports section */
 	MBOX_P_LIST,   /* list of groups, each described by .fields */
 	MBOX_P_STRLIST, /* list or array of strings */
+	MBOX_P_IPV4,   /* "192.0.2.1" */
+	MBOX_P_PREFIX, /* "192.0.2.0/24" (a bare address means /32) */
+	MBOX_P_RANGE,  /* "LO-HI" or "N", both within [min, max] */
+	MBOX_P_ENUM,   /* one of .choices */
 };
 
 /* One parameter of an element kind (or one field of a list item). */
@@ -42,17 +46,25 @@ struct mbox_param {
 	bool writable;       /* may be changed at run time (SNMP) */
 	uint64_t min, max;   /* MBOX_P_UINT range, MBOX_P_LIST item count */
 	const struct mbox_param *fields; /* MBOX_P_LIST: item schema, {0}-ended */
+	const char *const *choices;      /* MBOX_P_ENUM: NULL-ended */
 };
 
 struct mbox_value {
 	bool present;
 	int line; /* where it was set in the configuration, 0 for defaults */
 	union {
-		uint64_t u;
+		uint64_t u;     /* MBOX_P_UINT; MBOX_P_ENUM: index into choices */
 		bool b;
 		const char *s;
 		struct rte_ether_addr mac;
 		unsigned port;  /* index into the configuration's ports */
+		struct {
+			uint32_t addr; /* host order; host bits are zero for prefixes */
+			uint8_t len;   /* 32 for MBOX_P_IPV4 */
+		} ip;
+		struct {
+			uint64_t lo, hi;
+		} range;
 		struct {
 			unsigned n;
 			struct mbox_value *items; /* n * number of fields */
@@ -71,6 +83,7 @@ struct mbox_element {
 	int line;
 	struct mbox_value *values; /* one per kind parameter, in declaration order */
 	void *priv;                /* kind's parsed configuration, from setup() */
+	void *dp;                  /* kind's shared data-plane state, from create() */
 	unsigned n_outputs;
 	const char *output_names[MBOX_MAX_OUTPUTS];
 	int output_target[MBOX_MAX_OUTPUTS]; /* element index, -1: unconnected */
@@ -88,6 +101,7 @@ struct mbox_elem_rt {
 	uint64_t drops;
 	uint64_t counters[MBOX_MAX_COUNTERS];
 	uint64_t out[MBOX_MAX_OUTPUTS];
+	uint64_t *rows;        /* per item of kind->counted_list: hits */
 	uint8_t priv[] __rte_cache_aligned; /* kind->worker_size bytes */
 } __rte_cache_aligned;
 
@@ -106,8 +120,21 @@ struct mbox_kind {
 	 * Returns 0, or -1 after reporting to d. */
 	int (*setup)(struct mbox_element *e, struct mbox_config *cfg,
 		     struct mbox_diag *d);
+	/* Build state shared by all workers (rte_acl, rte_fib, rte_hash ...)
+	 * into e->dp.  Control thread, DPDK running, before any start().
+	 * Returns 0, or -1 after logging why. */
+	int (*create)(struct mbox_element *e);
+	/* Free what create() built; no worker uses the generation any more. */
+	void (*destroy)(struct mbox_element *e);
 	/* Prepare rt->priv for one worker; DPDK is running. */
 	int (*start)(struct mbox_elem_rt *rt);
+	/* Control-thread work every 100 ms while the element runs (drain rings
+	 * the workers fill, expire state, publish new tables); rts[w] is the
+	 * runtime of worker w.  Never called concurrently with itself. */
+	void (*control)(struct mbox_element *e, struct mbox_elem_rt *const *rts, unsigned n_workers);
+	/* A MBOX_P_LIST parameter whose items each count hits: rt->rows[i]
+	 * (per worker; summed for statistics and the MIB's row table). */
+	const char *counted_list;
 	rte_node_process_t process;
 	struct mbox_kind *next; /* registry link */
 };

@@ -104,6 +104,25 @@ static int clone_nodes(struct mbox_generation *gen)
 	return 0;
 }
 
+static int create_shared(struct mbox_generation *gen)
+{
+	for (unsigned i = 0; i < gen->cfg->n_elements; i++) {
+		struct mbox_element *e = &gen->cfg->elements[i];
+
+		if (e->kind->create && e->kind->create(e) < 0) {
+			log_err("graph: element '%s' (%s) failed to create its tables", e->name, e->kind->name);
+			return -1;
+		}
+		gen->n_created = i + 1;
+	}
+	return 0;
+}
+
+static unsigned counted_rows(const struct mbox_element *e)
+{
+	return e->kind->counted_list ? mbox_param(e, e->kind->counted_list)->list.n : 0;
+}
+
 static int alloc_runtime(struct mbox_generation *gen, struct mbox_worker *workers)
 {
 	struct mbox_config *cfg = gen->cfg;
@@ -124,6 +143,12 @@ static int alloc_runtime(struct mbox_generation *gen, struct mbox_worker *worker
 				return -1;
 			}
 			gen->rt[i * gen->n_workers + w] = rt;
+			rt->rows = rte_zmalloc_socket("mbox_rows", sizeof(uint64_t) * (counted_rows(e) + 1),
+						      RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(workers[w].lcore));
+			if (!rt->rows) {
+				log_err("graph: out of memory for element '%s'", e->name);
+				return -1;
+			}
 			rt->elem = e;
 			rt->cfg = cfg;
 			rt->worker = w;
@@ -186,7 +211,7 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 	gen->n_workers = cfg->dpdk.workers;
 	for (unsigned w = 0; w < MBOX_MAX_LCORES; w++)
 		gen->graph_ids[w] = RTE_GRAPH_ID_INVALID;
-	if (clone_nodes(gen) < 0 || alloc_runtime(gen, workers) < 0 ||
+	if (clone_nodes(gen) < 0 || create_shared(gen) < 0 || alloc_runtime(gen, workers) < 0 ||
 	    create_graphs(gen, workers) < 0) {
 		mbox_generation_free(gen);
 		return NULL;
@@ -197,6 +222,16 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 /* Frees graphs and per-worker state.  Node clones stay registered: DPDK
  * 22.11 cannot unregister nodes; each reload leaks one small clone per
  * element. */
+void mbox_generation_control(const struct mbox_generation *gen)
+{
+	for (unsigned i = 0; i < gen->cfg->n_elements; i++) {
+		struct mbox_element *e = &gen->cfg->elements[i];
+
+		if (e->kind->control)
+			e->kind->control(e, &gen->rt[i * gen->n_workers], gen->n_workers);
+	}
+}
+
 void mbox_generation_free(struct mbox_generation *gen)
 {
 	if (!gen)
@@ -206,8 +241,17 @@ void mbox_generation_free(struct mbox_generation *gen)
 			rte_graph_destroy(gen->graph_ids[w]);
 	if (gen->rt) {
 		for (unsigned i = 0; i < gen->cfg->n_elements * gen->n_workers; i++)
-			rte_free(gen->rt[i]);
+			if (gen->rt[i]) {
+				rte_free(gen->rt[i]->rows);
+				rte_free(gen->rt[i]);
+			}
 		rte_free(gen->rt);
+	}
+	for (unsigned i = 0; i < gen->n_created; i++) {
+		struct mbox_element *e = &gen->cfg->elements[i];
+
+		if (e->kind->destroy)
+			e->kind->destroy(e);
 	}
 	mbox_config_free(gen->cfg);
 	rte_free(gen);

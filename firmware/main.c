@@ -9,6 +9,7 @@
 #include "config.h"
 #include "dataplane.h"
 #include "log.h"
+#include "runtime.h"
 #include "stats.h"
 
 #ifndef MBOX_VERSION
@@ -113,6 +114,7 @@ static int run(const char *file, unsigned restart_count)
 			next_tick += 100;
 			ticks++;
 			mbox_agent_tick();
+			mbox_generation_control(mbox_dataplane_generation());
 			if (ticks % 10 == 0)
 				mbox_ports_poll_links(mbox_dataplane_generation()->cfg);
 		}

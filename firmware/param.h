@@ -13,5 +13,7 @@ const char *mbox_ptype_text(const struct mbox_param *q);
 int mbox_value_from_text(const struct mbox_param *q, const char *text,
 			 struct mbox_value *v, char *msg, size_t msg_size);
 unsigned mbox_params_count(const struct mbox_param *params);
+/* "192.0.2.0/24", or "192.0.2.1" when len is 32; addr in host order. */
+void mbox_prefix_text(uint32_t addr, unsigned len, char *buf, size_t size);
 
 #endif

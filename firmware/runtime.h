@@ -32,6 +32,7 @@ struct mbox_generation {
 	rte_graph_t graph_ids[MBOX_MAX_LCORES];
 	struct rte_graph *graphs[MBOX_MAX_LCORES];
 	struct mbox_elem_rt **rt; /* [element * n_workers + worker] */
+	unsigned n_created;       /* elements whose kind create() ran */
 };
 
 /* ports.c */
@@ -55,6 +56,8 @@ int mbox_nodes_register(void);
 struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned id,
 					      struct mbox_worker *workers);
 void mbox_generation_free(struct mbox_generation *gen);
+/* Run every element's control hook (control thread, every tick). */
+void mbox_generation_control(const struct mbox_generation *gen);
 struct mbox_elem_rt *mbox_generation_rt(const struct mbox_generation *gen,
 					unsigned element, unsigned worker);
 

@@ -91,6 +91,29 @@ int mbox_stats_element(unsigned i, struct mbox_element_stats *out)
 	return 0;
 }
 
+unsigned mbox_stats_n_rows(unsigned element)
+{
+	const struct mbox_generation *gen = mbox_dataplane_generation();
+	const struct mbox_element *e;
+
+	if (!gen || element >= gen->cfg->n_elements)
+		return 0;
+	e = &gen->cfg->elements[element];
+	return e->kind->counted_list ? mbox_param(e, e->kind->counted_list)->list.n : 0;
+}
+
+uint64_t mbox_stats_row_hits(unsigned element, unsigned row)
+{
+	const struct mbox_generation *gen = mbox_dataplane_generation();
+	uint64_t hits = 0;
+
+	if (row >= mbox_stats_n_rows(element))
+		return 0;
+	for (unsigned w = 0; w < gen->n_workers; w++)
+		hits += read_u64(&mbox_generation_rt(gen, element, w)->rows[row]);
+	return hits;
+}
+
 unsigned mbox_stats_n_cores(void)
 {
 	unsigned n;
@@ -156,6 +179,8 @@ void mbox_stats_dump(FILE *out)
 		fprintf(out, " drops=%" PRIu64, es.drops);
 		for (unsigned c = 0; es.counter_names && es.counter_names[c]; c++)
 			fprintf(out, " %s=%" PRIu64, es.counter_names[c], es.counters[c]);
+		for (unsigned r = 0; r < mbox_stats_n_rows(i); r++)
+			fprintf(out, " row%u=%" PRIu64, r, mbox_stats_row_hits(i, r));
 		fprintf(out, " calls=%" PRIu64 " cycles=%" PRIu64 "\n", es.calls, es.cycles);
 	}
 	for (unsigned w = 0; mbox_stats_core(w, &cs) == 0; w++)

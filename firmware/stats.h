@@ -57,6 +57,9 @@ unsigned mbox_stats_n_ports(void);
 int mbox_stats_port(unsigned i, struct mbox_port_stats *out);
 unsigned mbox_stats_n_elements(void);
 int mbox_stats_element(unsigned i, struct mbox_element_stats *out);
+/* Hit counters of the items of the element's kind->counted_list. */
+unsigned mbox_stats_n_rows(unsigned element);
+uint64_t mbox_stats_row_hits(unsigned element, unsigned row);
 unsigned mbox_stats_n_cores(void);
 int mbox_stats_core(unsigned worker, struct mbox_core_stats *out);
 int mbox_stats_pool(struct mbox_pool_stats *out);

@@ -5,7 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static unsigned check_failures;
+/* Weak: one counter shared by the test and the harness it links. */
+__attribute__((weak)) unsigned check_failures;
 
 static inline __attribute__((format(printf, 3, 4))) void
 check(int ok, const char *name, const char *fmt, ...)

@@ -1,12 +1,14 @@
 /* Configuration validation: every error class is reported with file:line,
  * the field, and what was expected.  The line a case expects is the one
  * holding the marker comment "#!". */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "config.h"
+#include "param.h"
 
 #define DPDK "dpdk = { lcores = \"0,1\"; main_lcore = 1; };\n"
 #define PORTS "ports = (\n { name = \"p0\"; device = \"net_null0\"; },\n { name = \"p1\"; device = \"net_null1\"; }\n);\n"
@@ -217,8 +219,54 @@ static void run_case(const struct config_case *c)
 	unlink(path);
 }
 
+/* The address, prefix, range and choice parameter types, as element
+ * kinds declare them. */
+static void run_value_type_cases(void)
+{
+	static const char *const actions[] = { "permit", "deny", NULL };
+	static const struct {
+		struct mbox_param q;
+		const char *text;
+		bool ok;
+		uint64_t a, b; /* ip.addr/len or range lo/hi or enum index */
+	} cases[] = {
+		{ { .name = "ip", .type = MBOX_P_IPV4 }, "192.0.2.1", true, 0xc0000201, 32 },
+		{ { .name = "ip", .type = MBOX_P_IPV4 }, "192.0.2", false, 0, 0 },
+		{ { .name = "ip", .type = MBOX_P_IPV4 }, "192.0.2.256", false, 0, 0 },
+		{ { .name = "pfx", .type = MBOX_P_PREFIX }, "10.0.0.0/8", true, 0x0a000000, 8 },
+		{ { .name = "pfx", .type = MBOX_P_PREFIX }, "0.0.0.0/0", true, 0, 0 },
+		{ { .name = "pfx", .type = MBOX_P_PREFIX }, "10.1.2.3", true, 0x0a010203, 32 },
+		{ { .name = "pfx", .type = MBOX_P_PREFIX }, "10.1.0.0/8", false, 0, 0 },
+		{ { .name = "pfx", .type = MBOX_P_PREFIX }, "10.0.0.0/33", false, 0, 0 },
+		{ { .name = "pfx", .type = MBOX_P_PREFIX }, "10.0.0.0/", false, 0, 0 },
+		{ { .name = "r", .type = MBOX_P_RANGE, .max = 65535 }, "1024-2047", true, 1024, 2047 },
+		{ { .name = "r", .type = MBOX_P_RANGE, .max = 65535 }, "80", true, 80, 80 },
+		{ { .name = "r", .type = MBOX_P_RANGE, .max = 65535 }, "2047-1024", false, 0, 0 },
+		{ { .name = "r", .type = MBOX_P_RANGE, .max = 65535 }, "1-65536", false, 0, 0 },
+		{ { .name = "r", .type = MBOX_P_RANGE, .max = 65535 }, "-5", false, 0, 0 },
+		{ { .name = "a", .type = MBOX_P_ENUM, .choices = actions }, "deny", true, 1, 0 },
+		{ { .name = "a", .type = MBOX_P_ENUM, .choices = actions }, "allow", false, 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mbox_value v = { 0 };
+		char msg[256] = "", name[64];
+		bool ok = mbox_value_from_text(&cases[i].q, cases[i].text, &v, msg, sizeof(msg)) == 0;
+		uint64_t a = cases[i].q.type == MBOX_P_RANGE ? v.range.lo : cases[i].q.type == MBOX_P_ENUM ? v.u : v.ip.addr;
+		uint64_t b = cases[i].q.type == MBOX_P_RANGE ? v.range.hi : cases[i].q.type == MBOX_P_ENUM ? 0 : v.ip.len;
+
+		snprintf(name, sizeof(name), "value_%s_%s_%s", cases[i].q.name, cases[i].text, ok ? "accepted" : "rejected");
+		for (char *c = name; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '_')
+				*c = '_';
+		check(ok == cases[i].ok && (!ok ? strstr(msg, "expected") != NULL : a == cases[i].a && b == cases[i].b),
+		      name, "got %s (%s) a=%lu b=%lu", ok ? "accepted" : "rejected", msg, a, b);
+	}
+}
+
 int main(void)
 {
+	run_value_type_cases();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
 	run_set_cases();
