@@ -135,6 +135,12 @@ struct mbox_kind {
 	/* A MBOX_P_LIST parameter whose items each count hits: rt->rows[i]
 	 * (per worker; summed for statistics and the MIB's row table). */
 	const char *counted_list;
+	/* Kinds with a table that can fill (NAT sessions): the counter that
+	 * holds the entries in use (summed over workers) and the UINT
+	 * parameter that holds the capacity.  The agent reports the fill and
+	 * sends mboxThresholdCrossed when it passes thresholds.table_fill. */
+	const char *fill_counter;
+	const char *fill_capacity;
 	rte_node_process_t process;
 	struct mbox_kind *next; /* registry link */
 };

@@ -3,6 +3,7 @@ craft and read pcap files, and report PASS/FAIL lines for tests/run.sh."""
 import os
 import re
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -45,8 +46,10 @@ def ipv4_checksum(header):
 
 
 def frame(dst="02:00:00:00:00:02", src="02:00:00:00:00:01", vlan=None, ethertype=0x0800,
-          proto=17, sport=1000, dport=2000, payload=b"mbox", frag=0):
-    """Ethernet (optionally 802.1Q) + IPv4 + UDP/TCP-shaped L4 header."""
+          proto=17, sport=1000, dport=2000, payload=b"mbox", frag=0,
+          src_ip="10.0.0.1", dst_ip="10.0.0.2", ttl=64, tcp_flags=0x02):
+    """Ethernet (optionally 802.1Q) + IPv4 + UDP/TCP-shaped L4 header
+    (L4 checksums left zero; the IPv4 header checksum is valid)."""
     l2 = mac(dst) + mac(src)
     if vlan is not None:
         l2 += struct.pack("!HH", 0x8100, vlan)
@@ -55,9 +58,9 @@ def frame(dst="02:00:00:00:00:02", src="02:00:00:00:00:01", vlan=None, ethertype
         return l2 + payload.ljust(46, b"\0")
     l4 = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
     if proto == 6:
-        l4 = struct.pack("!HHIIHHHH", sport, dport, 1, 0, 0x5002, 1024, 0, 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, frag, 64, proto, 0,
-                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+        l4 = struct.pack("!HHIIHHHH", sport, dport, 1, 0, 0x5000 | tcp_flags, 1024, 0, 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, frag, ttl, proto, 0,
+                     socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
     ip = ip[:10] + struct.pack("!H", ipv4_checksum(ip)) + ip[12:]
     return (l2 + ip + l4).ljust(60, b"\0")
 
