@@ -35,9 +35,20 @@ static bool running;
 
 #define MAX_EDITS 64
 
+/* A SET of one row of mboxElementRowTable: its value and RowStatus
+ * varbinds meet here, and become one edit in RESERVE2. */
+struct row_req {
+	unsigned element, param, row; /* row counts from 0 */
+	bool exists;
+	long status;                  /* 0: no RowStatus varbind */
+	char *value;
+};
+
 static struct {
 	unsigned n_edits;
 	struct mbox_edit edits[MAX_EDITS];
+	unsigned n_rows;
+	struct row_req rows[MAX_EDITS];
 	char *texts[MAX_EDITS];
 	bool prepared, acted;
 	struct mbox_change *change;
@@ -52,6 +63,8 @@ static void tx_reset(void)
 		mbox_change_abort(tx.change);
 	for (unsigned i = 0; i < tx.n_edits; i++)
 		free(tx.texts[i]);
+	for (unsigned i = 0; i < tx.n_rows; i++)
+		free(tx.rows[i].value);
 	memset(&tx, 0, sizeof(tx));
 	for (unsigned i = 0; i < MBOX_MAX_PORTS; i++)
 		tx.port_admin[i] = -1;
@@ -74,6 +87,106 @@ static const struct mbox_param *obj_param(const struct mbox_config *cfg, const s
 				   : &mbox_threshold_params[o->sub];
 }
 
+/* Refuse a row SET with a reason for mboxConfigLastError. */
+static int row_refused(const netsnmp_variable_list *vb, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int row_refused(const netsnmp_variable_list *vb, int err, const char *fmt, ...)
+{
+	struct mbox_diag d = { 0 };
+	char reason[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	mbox_diag_error(&d, "SET", 0, "%s", reason);
+	set_refused(&d, vb->name, vb->name_length);
+	return err;
+}
+
+/* The row request for a varbind under mboxElementRowEntry, existing or to
+ * be created; NULL with *err set when the OID names no writable row. */
+static struct row_req *row_request(const struct mbox_config *cfg, const netsnmp_variable_list *vb, int *err)
+{
+	static const oid entry[] = { MIB_ROW_ENTRY_OID };
+	const size_t n = OID_LENGTH(entry);
+	const struct mbox_element *e;
+	struct row_req *r;
+	unsigned element, param, row;
+
+	*err = SNMP_ERR_NOCREATION;
+	if (vb->name_length != n + 4 || snmp_oid_compare(vb->name, n, entry, n) ||
+	    (vb->name[n] != ROW_COL_VALUE && vb->name[n] != ROW_COL_STATUS))
+		return NULL;
+	element = (unsigned)vb->name[n + 1] - 1;
+	param = (unsigned)vb->name[n + 2] - 1;
+	row = (unsigned)vb->name[n + 3] - 1;
+	if (element >= cfg->n_elements || param >= mbox_kind_n_params(cfg->elements[element].kind) ||
+	    row >= 65535)
+		return NULL;
+	e = &cfg->elements[element];
+	if (e->kind->params[param].type != MBOX_P_LIST)
+		return NULL;
+	if (!e->kind->params[param].writable) {
+		*err = row_refused(vb, SNMP_ERR_NOTWRITABLE, "element '%s': '%s' cannot change at run time",
+				   e->name, e->kind->params[param].name);
+		return NULL;
+	}
+	for (unsigned i = 0; i < tx.n_rows; i++)
+		if (tx.rows[i].element == element && tx.rows[i].param == param && tx.rows[i].row == row)
+			return &tx.rows[i];
+	if (tx.n_rows == MAX_EDITS) {
+		*err = SNMP_ERR_TOOBIG;
+		return NULL;
+	}
+	r = &tx.rows[tx.n_rows++];
+	*r = (struct row_req){ .element = element, .param = param, .row = row,
+			       .exists = row < e->values[param].list.n };
+	return r;
+}
+
+static int reserve1_row(netsnmp_variable_list *vb)
+{
+	const struct mbox_config *cfg = mbox_dataplane_generation()->cfg;
+	struct mbox_diag d = { 0 };
+	struct row_req *r;
+	char what[96];
+	int err;
+
+	if (!(r = row_request(cfg, vb, &err)))
+		return err;
+	if (vb->name[vb->name_length - 4] == ROW_COL_STATUS) {
+		if (vb->type != ASN_INTEGER)
+			return SNMP_ERR_WRONGTYPE;
+		r->status = *vb->val.integer;
+		if (r->status == RS_CREATEANDGO && r->exists)
+			return row_refused(vb, SNMP_ERR_INCONSISTENTVALUE, "row %u exists: createAndGo is for new rows", r->row + 1);
+		if (r->status == RS_ACTIVE && !r->exists)
+			return row_refused(vb, SNMP_ERR_INCONSISTENTVALUE, "row %u does not exist: create it with createAndGo", r->row + 1);
+		if (r->status != RS_ACTIVE && r->status != RS_CREATEANDGO && r->status != RS_DESTROY)
+			return row_refused(vb, SNMP_ERR_WRONGVALUE, "RowStatus %ld is not supported, expected active(1), createAndGo(4) or destroy(6)",
+					   r->status);
+		return SNMP_ERR_NOERROR;
+	}
+	if (vb->type != ASN_OCTET_STR)
+		return SNMP_ERR_WRONGTYPE;
+	if (vb->val_len > 255)
+		return SNMP_ERR_WRONGLENGTH;
+	free(r->value);
+	r->value = strndup((const char *)vb->val.string, vb->val_len);
+	if (!r->value)
+		return SNMP_ERR_RESOURCEUNAVAILABLE;
+	snprintf(what, sizeof(what), "element '%s': %s row %u", cfg->elements[r->element].name,
+		 cfg->elements[r->element].kind->params[r->param].name, r->row + 1);
+	if (strlen(r->value) != vb->val_len)
+		return row_refused(vb, SNMP_ERR_WRONGVALUE, "%s: NUL in the value", what);
+	if (mbox_config_check_row(cfg, &cfg->elements[r->element].kind->params[r->param], what, r->value, &d) < 0) {
+		set_refused(&d, vb->name, vb->name_length);
+		return SNMP_ERR_WRONGVALUE;
+	}
+	return SNMP_ERR_NOERROR;
+}
+
 static int reserve1(const struct mib_obj *o, netsnmp_variable_list *vb)
 {
 	const struct mbox_config *cfg = mbox_dataplane_generation()->cfg;
@@ -83,7 +196,7 @@ static int reserve1(const struct mib_obj *o, netsnmp_variable_list *vb)
 
 	switch (o ? o->write : W_NONE) {
 	case W_NONE:
-		return o ? SNMP_ERR_NOTWRITABLE : SNMP_ERR_NOCREATION;
+		return o ? SNMP_ERR_NOTWRITABLE : reserve1_row(vb); /* a row to create, or nothing */
 	case W_ACTION:
 		if (vb->type != ASN_INTEGER)
 			return SNMP_ERR_WRONGTYPE;
@@ -100,6 +213,9 @@ static int reserve1(const struct mib_obj *o, netsnmp_variable_list *vb)
 			return SNMP_ERR_WRONGVALUE; /* testing(3) is not supported */
 		tx.port_admin[o->index] = *vb->val.integer == 1;
 		return SNMP_ERR_NOERROR;
+	case W_ROW_VALUE:
+	case W_ROW_STATUS:
+		return reserve1_row(vb);
 	case W_PARAM:
 	case W_THRESHOLD:
 		break;
@@ -132,7 +248,69 @@ static int reserve1(const struct mib_obj *o, netsnmp_variable_list *vb)
 		return SNMP_ERR_WRONGVALUE;
 	}
 	tx.texts[tx.n_edits] = text;
-	tx.edits[tx.n_edits++] = (struct mbox_edit){ o->write == W_PARAM ? (int)o->index : -1, q, text };
+	tx.edits[tx.n_edits++] = (struct mbox_edit){ .element = o->write == W_PARAM ? (int)o->index : -1,
+						     .param = q, .text = text };
+	return SNMP_ERR_NOERROR;
+}
+
+/* Order in which row edits apply so that the row numbers managers gave
+ * stay right: replacements, then deletions from the last row up, then
+ * creations (appends) in row order. */
+static int row_edit_order(const void *a, const void *b)
+{
+	const struct mbox_edit *x = a, *y = b;
+
+	if (x->op != y->op)
+		return (int)x->op == EDIT_ROW_SET ? -1 : (int)y->op == EDIT_ROW_SET ? 1 :
+		       x->op == EDIT_ROW_DELETE ? -1 : 1;
+	if (x->op == EDIT_ROW_DELETE)
+		return x->row < y->row ? 1 : x->row > y->row ? -1 : 0;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Turn the row requests into edits after the whole PDU is known. */
+static int rows_to_edits(const struct mbox_config *cfg, const netsnmp_variable_list *vb)
+{
+	unsigned first = tx.n_edits;
+
+	for (unsigned i = 0; i < tx.n_rows; i++) {
+		struct row_req *r = &tx.rows[i];
+		const struct mbox_element *e = &cfg->elements[r->element];
+		struct mbox_edit ed = { .element = (int)r->element, .param = &e->kind->params[r->param],
+					.text = r->value, .row = r->row };
+		unsigned n = e->values[r->param].list.n, created = 0;
+
+		if (r->status == RS_DESTROY && r->value)
+			return row_refused(vb, SNMP_ERR_INCONSISTENTVALUE, "row %u: a value and destroy in one SET", r->row + 1);
+		if (r->status == RS_DESTROY && !r->exists)
+			continue; /* destroying a row that does not exist succeeds */
+		if (r->status == RS_CREATEANDGO && !r->value)
+			return row_refused(vb, SNMP_ERR_INCONSISTENTVALUE,
+					   "row %u: createAndGo needs mboxElementRowValue in the same SET", r->row + 1);
+		if (!r->exists && r->status != RS_CREATEANDGO)
+			return row_refused(vb, SNMP_ERR_INCONSISTENTNAME,
+					   "row %u does not exist: create it with createAndGo", r->row + 1);
+		/* New rows are appended: their numbers must follow the last row. */
+		for (unsigned j = 0; j < tx.n_rows; j++)
+			created += tx.rows[j].element == r->element && tx.rows[j].param == r->param &&
+				   tx.rows[j].status == RS_CREATEANDGO && tx.rows[j].row < r->row;
+		if (r->status == RS_CREATEANDGO && r->row != n + created)
+			return row_refused(vb, SNMP_ERR_INCONSISTENTNAME,
+					   "row %u: new rows are appended, expected row %u", r->row + 1, n + created + 1);
+		ed.op = r->status == RS_DESTROY ? EDIT_ROW_DELETE : r->status == RS_CREATEANDGO ? EDIT_ROW_INSERT :
+			r->value ? EDIT_ROW_SET : EDIT_VALUE;
+		if (ed.op == EDIT_VALUE)
+			continue; /* active(1) on an existing row changes nothing */
+		if (tx.n_edits == MAX_EDITS)
+			return SNMP_ERR_TOOBIG;
+		tx.edits[tx.n_edits++] = ed;
+	}
+	qsort(&tx.edits[first], tx.n_edits - first, sizeof(tx.edits[0]), row_edit_order);
+	/* Appends land after the deletions made in the same SET. */
+	for (unsigned i = first; i < tx.n_edits; i++)
+		for (unsigned j = first; tx.edits[i].op == EDIT_ROW_INSERT && j < tx.n_edits; j++)
+			tx.edits[i].row -= tx.edits[j].op == EDIT_ROW_DELETE && tx.edits[j].element == tx.edits[i].element &&
+					   tx.edits[j].param == tx.edits[i].param;
 	return SNMP_ERR_NOERROR;
 }
 
@@ -144,9 +322,15 @@ static int reserve2(netsnmp_variable_list *vb)
 	struct mbox_config *next;
 	char *text;
 
-	if (tx.prepared || !tx.n_edits)
+	int err;
+
+	if (tx.prepared)
 		return SNMP_ERR_NOERROR;
 	tx.prepared = true;
+	if ((err = rows_to_edits(cfg, vb)) != SNMP_ERR_NOERROR)
+		return err;
+	if (!tx.n_edits)
+		return SNMP_ERR_NOERROR;
 	text = mbox_config_edit(cfg, tx.edits, tx.n_edits, &d);
 	next = text ? mbox_config_parse(cfg->file, text, &d) : NULL;
 	free(text);

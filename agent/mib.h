@@ -30,7 +30,13 @@ enum mib_write {
 	W_PORT_ADMIN,  /* mboxPortAdminStatus, ifAdminStatus: index = port */
 	W_PARAM,       /* mboxElementParamValue: index = element, sub = param */
 	W_THRESHOLD,   /* mboxThreshold*: sub = threshold */
+	W_ROW_VALUE,   /* mboxElementRowValue: index = element, sub = param, row */
+	W_ROW_STATUS,  /* mboxElementRowStatus: the same */
 };
+
+/* mboxElementRowEntry: its OID, and the columns a SET may create. */
+#define MIB_ROW_ENTRY_OID MBOX_OID, 1, 3, 5, 1
+enum { ROW_COL_VALUE = 2, ROW_COL_HITS = 3, ROW_COL_STATUS = 4 };
 
 struct mib_obj {
 	oid name[MBOX_OID_MAX];
@@ -40,7 +46,7 @@ struct mib_obj {
 	char *str;            /* ASN_OCTET_STR value (malloc'ed) */
 	size_t str_len;
 	enum mib_write write;
-	unsigned index, sub;
+	unsigned index, sub, row;
 };
 
 enum mib_action { ACTION_NONE = 1, ACTION_RELOAD, ACTION_SAVE, ACTION_RESTART_GRAPH };

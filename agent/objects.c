@@ -109,6 +109,7 @@ static const oid element_entry[] = { MBOX_OID, 1, 3, 1, 1 };
 static const oid output_entry[] = { MBOX_OID, 1, 3, 2, 1 };
 static const oid counter_entry[] = { MBOX_OID, 1, 3, 3, 1 };
 static const oid param_entry[] = { MBOX_OID, 1, 3, 4, 1 };
+static const oid row_entry[] = { MIB_ROW_ENTRY_OID };
 static const oid core_entry[] = { MBOX_OID, 1, 4, 1, 1 };
 static const oid pool_entry[] = { MBOX_OID, 1, 5, 1, 1 };
 static const oid threshold_oid[] = { MBOX_OID, 1, 6 };
@@ -331,6 +332,45 @@ static void build_elements(const struct mbox_config *cfg, const struct mbox_elem
 			}
 }
 
+/* mboxElementRowTable: one row per item of every list parameter. */
+static void build_rows(const struct mbox_config *cfg)
+{
+	for (unsigned c = ROW_COL_VALUE; c <= ROW_COL_STATUS; c++)
+		for (unsigned i = 0; i < cfg->n_elements; i++) {
+			const struct mbox_element *e = &cfg->elements[i];
+
+			for (unsigned q = 0; e->kind->params[q].name; q++) {
+				const struct mbox_param *p = &e->kind->params[q];
+				bool counted = e->kind->counted_list && !strcmp(e->kind->counted_list, p->name);
+
+				if (p->type != MBOX_P_LIST)
+					continue;
+				for (unsigned r = 0; r < e->values[q].list.n; r++) {
+					oid idx[] = { i + 1, q + 1, r + 1 };
+					char text[1024];
+					struct mib_obj *o = NULL;
+
+					if (c == ROW_COL_VALUE) {
+						mbox_config_row_text(cfg, i, p, r, text, sizeof(text));
+						o = add_str(row_entry, OID_LENGTH(row_entry), c, idx, 3, text, strnlen(text, 255));
+					} else if (c == ROW_COL_HITS) {
+						COL(row_entry, c, idx, ASN_COUNTER64, counted ? mbox_stats_row_hits(i, r) : 0);
+					} else {
+						o = add(row_entry, OID_LENGTH(row_entry), c, idx, 3, ASN_INTEGER);
+						if (o)
+							o->num = RS_ACTIVE;
+					}
+					if (o) {
+						o->write = c == ROW_COL_VALUE ? W_ROW_VALUE : W_ROW_STATUS;
+						o->index = i;
+						o->sub = q;
+						o->row = r;
+					}
+				}
+			}
+		}
+}
+
 static void build_cores_pools_thresholds(const struct mbox_config *cfg)
 {
 	struct mbox_core_stats cs;
@@ -399,6 +439,7 @@ static void rebuild(void)
 	build_ports(cfg, ps);
 	build_if(cfg, ps);
 	build_elements(cfg, es);
+	build_rows(cfg);
 	build_cores_pools_thresholds(cfg);
 	qsort(snap.objs, snap.n, sizeof(*snap.objs), obj_cmp);
 	snap.built_tsc = rte_get_timer_cycles();

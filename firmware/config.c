@@ -1092,6 +1092,72 @@ static config_setting_t *edit_group(config_t *lc, int element)
 	return g ? g : config_setting_add(root, "thresholds", CONFIG_TYPE_GROUP);
 }
 
+/* "{ a = 1; }" for "a = 1;" or "{ a = 1; }": one list item as list text. */
+static char *row_as_list(const char *text)
+{
+	const char *t = text + strspn(text, " \t");
+	char *list = malloc(strlen(text) + 8);
+
+	if (list)
+		sprintf(list, *t == '{' ? "( %s )" : "( { %s } )", text);
+	return list;
+}
+
+int mbox_config_check_row(const struct mbox_config *cfg, const struct mbox_param *q,
+			  const char *what, const char *text, struct mbox_diag *d)
+{
+	struct mbox_param one = *q;
+	char *list = row_as_list(text);
+	int rc;
+
+	one.min = one.max = 1;
+	if (!list) {
+		mbox_diag_error(d, "SET", 0, "%s: out of memory", what);
+		return -1;
+	}
+	rc = mbox_config_check_value(cfg, &one, what, list, d);
+	free(list);
+	return rc;
+}
+
+/* Replace, insert or delete item e->row of the list e->param in group g.
+ * libconfig cannot insert in the middle of a list, so the list is
+ * rebuilt: items before the row, the new item, the items after it. */
+static int edit_row(config_setting_t *g, const struct mbox_edit *e, struct mbox_diag *d, const char *file)
+{
+	config_setting_t *list = config_setting_get_member(g, e->param->name), *rebuilt;
+	unsigned n = list ? (unsigned)config_setting_length(list) : 0;
+	unsigned skip = e->op == EDIT_ROW_INSERT ? 0 : 1; /* old items the row replaces */
+	config_t old, item;
+	char *text = e->op == EDIT_ROW_DELETE ? NULL : row_as_list(e->text);
+	int rc = 0;
+
+	if (e->row > n || (e->row == n && e->op != EDIT_ROW_INSERT)) {
+		mbox_diag_error(d, file, 0, "field '%s': no row %u (%u rows)", e->param->name, e->row + 1, n);
+		free(text);
+		return -1;
+	}
+	config_init(&old);
+	config_init(&item);
+	if (text)
+		rc = read_value(&item, e->param, text, d, file);
+	free(text);
+	if (rc == 0 && list)
+		rc = copy_setting(config_root_setting(&old), "v", list);
+	if (list)
+		config_setting_remove(g, e->param->name);
+	rebuilt = rc == 0 ? config_setting_add(g, e->param->name, CONFIG_TYPE_LIST) : NULL;
+	for (unsigned i = 0; rebuilt && rc == 0 && i <= n; i++) {
+		if (i == e->row && e->op != EDIT_ROW_DELETE)
+			rc = copy_setting(rebuilt, NULL, config_setting_get_elem(config_lookup(&item, "value"), 0));
+		if (rc == 0 && i < n && !(i == e->row && skip))
+			rc = copy_setting(rebuilt, NULL, config_setting_get_elem(config_lookup(&old, "v"), i));
+	}
+	config_destroy(&old);
+	config_destroy(&item);
+	return rebuilt ? rc : -1;
+}
+
 char *mbox_config_edit(const struct mbox_config *cfg, const struct mbox_edit *edits,
 		       unsigned n, struct mbox_diag *d)
 {
@@ -1116,6 +1182,10 @@ char *mbox_config_edit(const struct mbox_config *cfg, const struct mbox_edit *ed
 			mbox_diag_error(d, cfg->file, 0, "no element %d", e->element);
 			rc = -1;
 			break;
+		}
+		if (e->op != EDIT_VALUE) {
+			rc = edit_row(g, e, d, cfg->file);
+			continue;
 		}
 		if (config_setting_get_member(g, e->param->name))
 			config_setting_remove(g, e->param->name);
@@ -1224,6 +1294,19 @@ char *mbox_config_value_text(const struct mbox_config *cfg, int element,
 		break;
 	}
 	}
+	return buf;
+}
+
+char *mbox_config_row_text(const struct mbox_config *cfg, unsigned element,
+			   const struct mbox_param *q, unsigned row, char *buf, size_t size)
+{
+	const config_setting_t *g = config_setting_get_elem(config_lookup(&cfg->lc, "elements"), element);
+	const config_setting_t *list = g ? config_setting_get_member(g, q->name) : NULL;
+	const config_setting_t *item = list ? config_setting_get_elem(list, row) : NULL;
+
+	buf[0] = '\0';
+	if (item)
+		setting_text(item, buf, size);
 	return buf;
 }
 

@@ -92,10 +92,17 @@ struct mbox_config {
  * element `element`, or (element < 0) field `param` of the thresholds
  * section, set to `text` as an SNMP manager writes it (strings without
  * quotes; the empty text unsets an optional parameter). */
+/* One change to a configuration: a whole value, or one item (row) of a
+ * MBOX_P_LIST parameter.  Rows count from 0; later rows shift on insert
+ * and delete. */
+enum mbox_edit_op { EDIT_VALUE, EDIT_ROW_SET, EDIT_ROW_INSERT, EDIT_ROW_DELETE };
+
 struct mbox_edit {
-	int element;
+	int element;  /* -1: the thresholds section */
 	const struct mbox_param *param;
-	const char *text;
+	const char *text; /* EDIT_ROW_*: one item "{ ... }" (braces optional) */
+	enum mbox_edit_op op;
+	unsigned row;
 };
 
 extern const struct mbox_param mbox_threshold_params[];
@@ -122,6 +129,12 @@ char *mbox_config_edit(const struct mbox_config *cfg, const struct mbox_edit *ed
  * configuration syntax.  Returns buf. */
 char *mbox_config_value_text(const struct mbox_config *cfg, int element,
 			     const struct mbox_param *q, char *buf, size_t size);
+/* Item `row` of list parameter q of an element as text "{ ... }". */
+char *mbox_config_row_text(const struct mbox_config *cfg, unsigned element,
+			   const struct mbox_param *q, unsigned row, char *buf, size_t size);
+/* Check one list item's text against q's item schema (as in a SET). */
+int mbox_config_check_row(const struct mbox_config *cfg, const struct mbox_param *q,
+			  const char *what, const char *text, struct mbox_diag *d);
 void mbox_config_free(struct mbox_config *cfg);
 /* Zeroed memory that lives as long as cfg; aborts when memory is exhausted. */
 void *mbox_config_alloc(struct mbox_config *cfg, size_t size);

@@ -107,6 +107,71 @@ static const struct config_case cases[] = {
 	  "thresholds: field 'core_busy': 150 is out of range, expected an integer from 0 to 100" },
 };
 
+/* Row edits (mboxElementRowTable): replace, delete and append one item of
+ * a list, as an SNMP SET of a row does. */
+static void run_row_cases(const struct mbox_config *cfg)
+{
+	int cls = mbox_config_element_index(cfg, "cls");
+	const struct mbox_param *rules = &cfg->elements[cls].kind->params[0];
+	static const struct {
+		const char *name;
+		struct mbox_edit edit;
+		const char *expect_row0, *expect_row1; /* substrings; NULL: row absent */
+	} cases[] = {
+		{ "row_set_replaces", { .op = EDIT_ROW_SET, .row = 0, .text = "name = \"udp\"; proto = 6;" },
+		  "proto = 6", NULL },
+		{ "row_insert_appends", { .op = EDIT_ROW_INSERT, .row = 1, .text = "{ name = \"icmp\"; proto = 1; }" },
+		  NULL, NULL },
+		{ "row_delete_removes", { .op = EDIT_ROW_DELETE, .row = 0 }, NULL, NULL },
+	};
+	struct mbox_diag d = { 0 };
+	char row[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mbox_edit e = cases[i].edit;
+		struct mbox_diag ed = { 0 };
+		char *edited;
+		struct mbox_config *next;
+		int ncls;
+		unsigned n;
+
+		e.element = cls;
+		e.param = rules;
+		edited = mbox_config_edit(cfg, &e, 1, &ed);
+		next = edited ? mbox_config_parse("set.cfg", edited, &ed) : NULL;
+		/* The appended rule adds an output no link uses yet. */
+		if (e.op == EDIT_ROW_INSERT) {
+			const char *old = edited ? strstr(edited, "proto = 17") : NULL;
+			const char *new = edited ? strstr(edited, "proto = 1;") : NULL;
+
+			check(old && new && old < new && !next && strstr(ed.first, "output [1] icmp is not connected"),
+			      cases[i].name, "got \"%s\" / %s", ed.first, edited ? edited : "(null)");
+			free(edited);
+			continue;
+		}
+		/* Deleting the only rule leaves an empty list: the kind needs one. */
+		if (e.op == EDIT_ROW_DELETE) {
+			check(edited && !next && strstr(ed.first, "0 items, expected 1 to"), cases[i].name, "got \"%s\"", ed.first);
+			free(edited);
+			continue;
+		}
+		ncls = next ? mbox_config_element_index(next, "cls") : -1;
+		n = next ? mbox_param(&next->elements[ncls], "rules")->list.n : 0;
+		check(next && n == (cases[i].expect_row1 ? 2u : 1u) &&
+		      strstr(mbox_config_row_text(next, (unsigned)ncls, rules, 0, row, sizeof(row)), cases[i].expect_row0) &&
+		      (!cases[i].expect_row1 ||
+		       strstr(mbox_config_row_text(next, (unsigned)ncls, rules, 1, row, sizeof(row)), cases[i].expect_row1)),
+		      cases[i].name, "%u rows, row text \"%s\", error \"%s\"", n, row, ed.first);
+		free(edited);
+		mbox_config_free(next);
+	}
+	check(mbox_config_check_row(cfg, rules, "element 'cls': rules row 2", "proto = 300;", &d) < 0 &&
+	      strstr(d.first, "field 'proto': 300 is out of range"), "row_check_rejects_bad_item", "got \"%s\"", d.first);
+	d = (struct mbox_diag){ 0 };
+	check(mbox_config_check_row(cfg, rules, "element 'cls': rules row 2", "{ proto = 6; }", &d) == 0,
+	      "row_check_accepts_item", "got \"%s\"", d.first);
+}
+
 /* SNMP SET values are checked by the same rules as the file, then applied
  * by editing the running text; check_value must refuse what the file would. */
 static void run_set_cases(void)
@@ -151,11 +216,13 @@ static void run_set_cases(void)
 	{
 		int cls = mbox_config_element_index(cfg, "cls"), rw = mbox_config_element_index(cfg, "rw");
 		struct mbox_edit ok[] = {
-			{ cls, &cfg->elements[cls].kind->params[0], "( { name = \"udp\"; proto = 6; } )" },
-			{ rw, &cfg->elements[rw].kind->params[mbox_kind_param_index(cfg->elements[rw].kind, "src")], "02:00:00:00:00:0b" },
-			{ -1, &mbox_threshold_params[0], "500" },
+			{ .element = cls, .param = &cfg->elements[cls].kind->params[0], .text = "( { name = \"udp\"; proto = 6; } )" },
+			{ .element = rw, .param = &cfg->elements[rw].kind->params[mbox_kind_param_index(cfg->elements[rw].kind, "src")],
+			  .text = "02:00:00:00:00:0b" },
+			{ .element = -1, .param = &mbox_threshold_params[0], .text = "500" },
 		};
-		struct mbox_edit broken[] = { { cls, &cfg->elements[cls].kind->params[0], "( { name = \"tcp\"; proto = 6; } )" } };
+		struct mbox_edit broken[] = { { .element = cls, .param = &cfg->elements[cls].kind->params[0],
+						.text = "( { name = \"tcp\"; proto = 6; } )" } };
 		struct mbox_diag ed = { 0 };
 		char *edited = mbox_config_edit(cfg, ok, 3, &ed);
 		struct mbox_config *next = edited ? mbox_config_parse("set.cfg", edited, &ed) : NULL;
@@ -175,6 +242,7 @@ static void run_set_cases(void)
 		free(edited);
 		mbox_config_free(next);
 	}
+	run_row_cases(cfg);
 	mbox_config_free(cfg);
 }
 
