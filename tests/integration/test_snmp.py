@@ -16,6 +16,7 @@ MIBDIRS = f"{os.path.dirname(ROOT)}/shared/mibs:{ROOT}/mib"
 d = workdir("snmp")
 ENV = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist")
 ENT = ".1.3.6.1.4.1.99999"
+ROW = ENT + ".1.3.5.1"
 SYS, PORT, ELEM, OUTPUT, COUNTER, PARAM, THRESH = (ENT + s for s in (
     ".1.1", ".1.2.1.1", ".1.3.1.1", ".1.3.2.1", ".1.3.3.1", ".1.3.4.1", ".1.6"))
 IF, IFX = ".1.3.6.1.2.1.2.2.1", ".1.3.6.1.2.1.31.1.1.1"
@@ -227,6 +228,36 @@ try:
           f"got {got}, state {state()} (was {before})")
     got = snmpset(f"{PARAM}.3.{CLS}.1", "s", '( { name = "sel"; proto = 17; } )', auth=V2)
     check(got is not None and state() == before, "snmp_v2c_write_refused", f"got {got}")
+
+    # The rule as a row of mboxElementRowTable: read, replace, refused creations.
+    row = f"{ROW}.%d.{CLS}.1.%d"
+    check("proto = 6" in (get(row % (2, 1)) or "") and get(row % (4, 1)) == "1" and get(row % (3, 1)) == "0",
+          "snmp_row_read", f"{get(row % (2, 1))} status {get(row % (4, 1))}")
+    gen = int(get(SYS + ".4.0"))
+    err = snmpset(row % (2, 1), "s", 'name = "sel"; proto = 17;')
+    check(err is None and get(SYS + ".4.0") == str(gen + 1) and "proto = 17" in get(f"{PARAM}.3.{CLS}.1"),
+          "snmp_row_set_applied", f"{err}, generation {get(SYS + '.4.0')}, {get(f'{PARAM}.3.{CLS}.1')}")
+    before = state()
+    refused = [
+        ("inconsistentValue", (row % (4, 2), "i", "4", row % (2, 2), "s", '{ name = "new"; proto = 1; }')),
+        ("inconsistentValue", (row % (4, 2), "i", "4")),
+        ("inconsistentName", (row % (4, 5), "i", "4", row % (2, 5), "s", "proto = 1;")),
+        ("inconsistentName", (row % (2, 2), "s", "proto = 1;")),
+        ("inconsistentValue", (row % (4, 1), "i", "6")),
+        ("inconsistentValue", (row % (4, 1), "i", "4")),
+        ("wrongValue", (row % (2, 1), "s", "proto = 300;")),
+        ("wrongValue", (row % (4, 1), "i", "5")),
+        ("notWritable", (row % (3, 1), "i", "1")),
+    ]
+    for i, (want, varbinds) in enumerate(refused):
+        got = snmpset(*varbinds)
+        check(got == want and state() == before, f"snmp_row_refused_{i}_{want}",
+              f"got {got}, state {state()} (was {before})")
+    check("expected" in (get(SYS + ".6.0") or ""), "snmp_row_refusal_reason", str(get(SYS + ".6.0")))
+    check(snmpset(row % (4, 7), "i", "6") is None and state() == before, "snmp_row_destroy_absent_is_noop",
+          f"state {state()} (was {before})")
+    err = snmpset(row % (2, 1), "s", '{ name = "sel"; proto = 6; }')
+    check(err is None and "proto = 6" in get(f"{PARAM}.3.{CLS}.1"), "snmp_row_set_with_braces", str(err))
 
     # ifAdminStatus down stops the port; linkDown arrives; up brings it back.
     mark = len(traps_text())
