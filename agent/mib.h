@@ -21,6 +21,10 @@
 /* The ifTable and ifXTable columns served for DPDK ports. */
 #define MIB_IF_COLUMNS 18
 #define MIB_IFX_COLUMNS 11
+/* mboxThresholds columns of the thresholds section's fields, in order
+ * (4 to 7 are the objects mboxThresholdCrossed carries). */
+#define MIB_THRESHOLDS 4
+extern const unsigned mib_threshold_columns[MIB_THRESHOLDS];
 extern const unsigned mib_if_columns[MIB_IF_COLUMNS], mib_ifx_columns[MIB_IFX_COLUMNS];
 
 /* Which SET an instance takes. */

@@ -36,6 +36,7 @@ static struct {
 	uint64_t port_drops[MBOX_MAX_PORTS];
 	bool port_alarm[MBOX_MAX_PORTS];
 	bool pool_alarm;
+	bool fill_alarm[MBOX_MAX_ELEMENTS];
 	unsigned drops_generation;
 } nt;
 
@@ -164,7 +165,7 @@ static void check_config(void)
 	}
 }
 
-enum { CROSS_DROP_RATE = 1, CROSS_CORE_BUSY, CROSS_POOL_USAGE };
+enum { CROSS_DROP_RATE = 1, CROSS_CORE_BUSY, CROSS_POOL_USAGE, CROSS_TABLE_FILL };
 
 static void threshold_trap(unsigned type, const char *subject, uint64_t value, unsigned limit)
 {
@@ -188,6 +189,21 @@ static void watch(bool *alarm, unsigned type, const char *subject, uint64_t valu
 	if (above && !*alarm)
 		threshold_trap(type, subject, value, limit);
 	*alarm = above;
+}
+
+/* Percent of the element's table in use, for kinds that declare one. */
+static uint64_t table_fill(const struct mbox_element *e, const struct mbox_element_stats *es)
+{
+	const struct mbox_kind *k = e->kind;
+	uint64_t capacity;
+
+	if (!k->fill_counter || !k->fill_capacity)
+		return 0;
+	capacity = mbox_param(e, k->fill_capacity)->u;
+	for (unsigned c = 0; k->counters[c]; c++)
+		if (!strcmp(k->counters[c], k->fill_counter))
+			return capacity ? es->counters[c] * 100 / capacity : 0;
+	return 0;
 }
 
 static void check_thresholds(void)
@@ -222,6 +238,8 @@ static void check_thresholds(void)
 			      th->drop_rate);
 		}
 		nt.element_drops[i] = es.drops;
+		snprintf(subject, sizeof(subject), "element %s", es.name);
+		watch(&nt.fill_alarm[i], CROSS_TABLE_FILL, subject, table_fill(&cfg->elements[i], &es), th->table_fill);
 	}
 	nt.drops_generation = generation;
 	for (unsigned i = 0; i < cfg->n_ports; i++) {

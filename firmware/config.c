@@ -846,6 +846,8 @@ const struct mbox_param mbox_threshold_params[] = {
 	  .help = "busy percentage of a worker that raises mboxThresholdCrossed (0: off)" },
 	{ .name = "pool_usage", .type = MBOX_P_UINT, .def = "0", .max = 100, .writable = true,
 	  .help = "mbuf pool usage in percent that raises mboxThresholdCrossed (0: off)" },
+	{ .name = "table_fill", .type = MBOX_P_UINT, .def = "90", .max = 100, .writable = true,
+	  .help = "fill of an element's table (NAT sessions) in percent that raises mboxThresholdCrossed (0: off)" },
 	{ 0 }
 };
 
@@ -908,12 +910,13 @@ static int parse_snmp(struct parse *p, const config_setting_t *root)
 static int parse_thresholds(struct parse *p, const config_setting_t *root)
 {
 	const config_setting_t *s;
-	struct mbox_value v[3];
+	struct mbox_value v[4];
 
 	if (optional_group(p, root, "thresholds", &s) < 0 ||
 	    parse_group(p, s, mbox_threshold_params, NULL, "thresholds", v) < 0)
 		return -1;
-	p->cfg->thresholds = (struct mbox_thresholds){ (unsigned)v[0].u, (unsigned)v[1].u, (unsigned)v[2].u };
+	p->cfg->thresholds = (struct mbox_thresholds){ (unsigned)v[0].u, (unsigned)v[1].u, (unsigned)v[2].u,
+						       (unsigned)v[3].u };
 	return 0;
 }
 

@@ -72,6 +72,7 @@ struct mbox_thresholds {
 	unsigned drop_rate;  /* packets per second, per element or port */
 	unsigned core_busy;  /* percent of busy graph walks, per worker */
 	unsigned pool_usage; /* percent of the mbuf pool in use */
+	unsigned table_fill; /* percent of an element's table (NAT sessions) */
 };
 
 struct mbox_config {
