@@ -1,5 +1,6 @@
 # mbox: `make` builds build/mboxd; `make test` runs every test; `make run`
-# starts mboxd with firmware/mbox.cfg on TAP ports.  See README.md.
+# builds the firmware image and boots it in QEMU (`make run-tap`: mboxd with
+# firmware/mbox.cfg straight on TAP ports).  See README.md.
 
 BUILD    ?= build
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
@@ -23,7 +24,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # Keep objects make would treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test unit asan bench run hugepages clean
+.PHONY: all deps test unit asan bench run run-tap hugepages clean
 
 all: $(BUILD)/mboxd $(UNIT_BINS)
 
@@ -64,7 +65,11 @@ bench: all
 	@tools/hugepages.sh
 	@tools/bench
 
-run: all
+# The main job: build the firmware image and boot it in QEMU (images/image.mk).
+run: run-image
+
+# Development: mboxd straight on this machine, on TAP ports in namespaces.
+run-tap: all
 	@tools/hugepages.sh
 	tools/run-tap.sh $(BUILD)/mboxd firmware/mbox.cfg
 

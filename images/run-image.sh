@@ -121,6 +121,9 @@ cat >&2 <<MSG
 run-image: booting $image ($accel, $([ "$uefi" = 1 ] && echo UEFI || echo BIOS)); console: ${serial_log:-this terminal (Ctrl-A X quits QEMU)}
 run-image: once it is up (under TCG about 15 s):
   SNMP:     snmpget -v2c -c mboxro -On 127.0.0.1:$snmp_port 1.3.6.1.2.1.1.1.0     (sysDescr; UDP forwarded to the guest)
+  counters: snmpwalk -v3 -l authPriv -u mboxadmin -a SHA -A mbox-change-me -x AES -X mbox-change-me \\
+              -M +mib:../shared/mibs -m +MBOX-MIB udp:127.0.0.1:$snmp_port MBOX-MIB::mboxElementCounterTable
+            (first-login SNMPv3 user: change its passphrases in mbox.cfg on the config partition)
   traffic:  ip netns exec $ns_lan ping 10.0.0.2     ($tap_lan in $ns_lan, 10.0.0.1 <-> $tap_wan in $ns_wan, 10.0.0.2)
   shell:    python3 images/debugsh.py $dir/debug.sock  (root shell in the guest; or socat - UNIX-CONNECT:$dir/debug.sock)
 MSG

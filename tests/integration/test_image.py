@@ -28,7 +28,15 @@ WORK = os.path.abspath("build/image-test")
 PREFIX = "mbit"
 NS_LAN, NS_WAN = PREFIX + "-lan", PREFIX + "-wan"
 SYSDESCR = "1.3.6.1.2.1.1.1.0"
-RESTART_COUNT = "1.3.6.1.4.1.99999.1.1.11.0"  # MBOX-MIB::mboxRestartCount.0
+MBOX = "1.3.6.1.4.1.99999"
+RESTART_COUNT = MBOX + ".1.1.11.0"   # MBOX-MIB::mboxRestartCount.0
+ADMIN_ACTION = MBOX + ".1.1.8.0"     # mboxAdminAction.0: save(3)
+ACTION_RESULT = MBOX + ".1.1.9.0"    # mboxActionResult.0: success(3)
+DROP_RATE = MBOX + ".1.6.1.0"        # mboxThresholdDropRate.0
+RESTARTED_TRAP = MBOX + ".0.7"       # mboxRestarted
+# The image's documented first-login SNMPv3 user (images/mbox.cfg).
+V3 = ["-v3", "-l", "authPriv", "-u", "mboxadmin", "-a", "SHA", "-A", "mbox-change-me", "-x", "AES",
+      "-X", "mbox-change-me"]
 OVMF = "/usr/share/OVMF/OVMF_CODE.fd"
 
 
@@ -58,6 +66,57 @@ def cleanup_net():
 def snmp_sysdescr(port):
     r = run(["snmpget", "-v2c", "-c", "mboxro", "-t", "1", "-r", "0", "-On", f"127.0.0.1:{port}", SYSDESCR])
     return r.stdout.strip() if r.returncode == 0 and "STRING" in r.stdout else None
+
+
+def snmp_get(port, oid):
+    r = run(["snmpget", "-v2c", "-c", "mboxro", "-t", "1", "-r", "0", "-On", "-Oqv", f"127.0.0.1:{port}", oid])
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def snmp_get_until(port, oid, want, timeout=60):
+    deadline, got = time.time() + timeout, None
+    while time.time() < deadline:
+        got = snmp_get(port, oid)
+        if got == want:
+            break
+        time.sleep(1)
+    return got
+
+
+class TrapReceiver:
+    """snmptrapd on a host loopback port: the guest reaches it as 10.0.2.2
+    (QEMU's user network maps that address to the host's loopback)."""
+
+    def __init__(self):
+        self.port = free_udp_port()
+        self.log = os.path.join(WORK, "traps.log")
+        conf = os.path.join(WORK, "snmptrapd.conf")
+        with open(conf, "w") as f:
+            f.write("disableAuthorization yes\n")
+        if os.path.exists(self.log):
+            os.unlink(self.log)
+        self.proc = subprocess.Popen(["snmptrapd", "-f", "-On", "-Lf", self.log, "-C", "-c", conf,
+                                      f"udp:127.0.0.1:{self.port}"], env=dict(os.environ, MIBS=""),
+                                     start_new_session=True)
+
+    def text(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def wait(self, *needles, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if all(n in self.text() for n in needles):
+                return True
+            time.sleep(0.5)
+        return False
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
 
 
 def ping(count=3, timeout=2):
@@ -186,6 +245,7 @@ def main():
     image = os.path.join(WORK, "a", "mbox.qcow2")
 
     # ---- first boot, BIOS
+    traps = TrapReceiver()
     boot = Boot("bios", image)
     try:
         secs = boot.wait_snmp(240)
@@ -208,6 +268,15 @@ def main():
               and "hugetlbfs" in out and ("uio_pci_generic" in out or "vfio-pci" in out),
               "image_readonly_root_config_hugepages_bound", out)
 
+        # Traps to the host: add a trap sink to the configuration, restart
+        # snmpd (init respawns it with the new sink), wait for the subagent.
+        status, out = boot.sh(f"sed -i '/^snmp = {{/a\\  trap_sinks = ( {{ address = \"udp:10.0.2.2:{traps.port}\"; "
+                              "community = \"mboxro\"; } );' /config/mbox.cfg && mboxd --check /config/mbox.cfg && "
+                              "kill $(cat /run/snmpd.pid) && echo restarted")
+        check(status == 0 and "restarted" in out, "image_trap_sink_configured", out)
+        got = snmp_get_until(boot.port, RESTART_COUNT, "0")
+        check(got == "0", "image_subagent_back_after_snmpd_restart", f"mboxRestartCount {got!r}")
+
         # kill mboxd: the supervisor restarts it and forwarding resumes
         mark = len(boot.console())
         status, out = boot.sh("kill -9 $(cat /run/mbox/mboxd.pid) && echo killed")
@@ -217,22 +286,23 @@ def main():
         check(restarted, "image_supervisor_restarts_mboxd", boot.console()[mark:][-3000:])
         status, out = boot.sh("cat /run/mbox/restarts")
         check(status == 0 and out.strip() == "1", "image_restart_counted", out)
-        if "--restart-count" in run([MBOXD, "--help"]).stdout + run([MBOXD, "--help"]).stderr:
-            deadline, got = time.time() + 60, None
-            while time.time() < deadline:
-                r = run(["snmpget", "-v2c", "-c", "mboxro", "-t", "1", "-r", "0", "-On", "-Oqv",
-                         f"127.0.0.1:{boot.port}", RESTART_COUNT])
-                got = r.stdout.strip()
-                if r.returncode == 0 and got == "1":
-                    break
-                time.sleep(1)
-            check(got == "1", "image_snmp_reports_restart_count (mboxRestartCount over AgentX)", f"got {got!r}")
-        else:
-            print("SKIP image_snmp_reports_restart_count: this mboxd has no --restart-count")
+        got = snmp_get_until(boot.port, RESTART_COUNT, "1")
+        check(got == "1", "image_snmp_reports_restart_count (mboxRestartCount over AgentX)", f"got {got!r}")
+        check(traps.wait(RESTARTED_TRAP, RESTART_COUNT), "image_restart_trap_reaches_host_snmptrapd",
+              traps.text()[-2000:])
         ok, out = ping_until(time.time() + 60)
         if ok:
             ok, out = ping(count=5)
         check(ok, "image_forwarding_resumes_after_restart", out + boot.console()[mark:][-2000:])
+
+        # An SNMPv3 SET saved to the config partition (checked after reboot).
+        r = run(["snmpset", *V3, "-t", "3", "-r", "1", f"127.0.0.1:{boot.port}", DROP_RATE, "u", "4242"])
+        check(r.returncode == 0, "image_snmpv3_set_first_login_user", r.stdout + r.stderr)
+        r = run(["snmpset", *V3, "-t", "3", "-r", "1", f"127.0.0.1:{boot.port}", ADMIN_ACTION, "i", "3"])
+        got = snmp_get_until(boot.port, ACTION_RESULT, "3", timeout=30)
+        status, out = boot.sh("grep drop_rate /config/mbox.cfg")
+        check(r.returncode == 0 and got == "3" and "4242" in out, "image_snmp_save_writes_config_partition",
+              f"{r.stderr} result {got!r}; {out}")
 
         # persistent change on the config partition, then a clean poweroff
         status, out = boot.sh("echo '# kept across boots' >> /config/mbox.cfg && sync && echo ok")
@@ -249,6 +319,7 @@ def main():
               "image_poweroff_stops_mboxd_with_counters", boot.console()[mark:][-2000:])
     finally:
         boot.stop()
+        traps.stop()
         cleanup_net()
 
     # ---- second boot of the same disk: UEFI if OVMF is there; configuration kept
@@ -266,6 +337,8 @@ def main():
         check("first boot" not in boot.console(), "image_config_kept_across_boots", boot.console()[-2000:])
         status, out = boot.sh("tail -n1 /config/mbox.cfg")
         check(status == 0 and "kept across boots" in out, "image_config_edit_persists", out)
+        got = snmp_get(boot.port, DROP_RATE)
+        check(got == "4242", "image_snmp_set_survives_reboot (mboxThresholdDropRate)", f"got {got!r}")
         check(boot.wait_console("info: forwarding:", 60), f"image_{fw}_mboxd_forwarding", boot.console()[-3000:])
         ok, out = ping_until(time.time() + 60)
         check(ok, f"image_{fw}_ping_crosses_firmware", out)
