@@ -6,7 +6,7 @@
  *
  * What the fast path reads:
  * - one 802.1Q tag (0x8100) is looked through; anything else that is not
- *   IPv4 (ARP, IPv6, double tags) takes the non_ip action;
+ *   IPv4 (ARP, IPv6, 802.1ad or double tags) takes the non_ip action;
  * - IP options are skipped (the ports follow the IHL);
  * - non-first fragments carry no L4 header: they match only rules without
  *   port ranges (their ports are not read as 0);
@@ -37,26 +37,24 @@ enum { ACTION_PERMIT, ACTION_DENY, ACTION_OUT1 };
 static const char *const action_choices[] = {
 	"permit", "deny", "out1", "out2", "out3", "out4", "out5", "out6", "out7", "out8", NULL
 };
-static const char *const non_ip_choices[] = { "permit", "deny", NULL };
 
 /* What rte_acl classifies, built per packet from its headers.  Addresses
- * and ports stay in network order, as rte_acl expects; rte_acl reads its
- * input in 4-byte groups, so the first group holds the two 1-byte fields. */
+ * and ports stay in network order, as rte_acl expects.  rte_acl reads the
+ * first field as one byte and every later input_index as 4 bytes, hence
+ * the padding and the 4-byte has_ports. */
 struct acl_key {
 	uint8_t proto;
-	uint8_t has_ports; /* 1: TCP/UDP/SCTP with readable ports */
-	uint16_t pad;
+	uint8_t pad[3];
 	rte_be32_t src, dst;
 	rte_be16_t sport, dport;
+	rte_be32_t has_ports; /* 1: TCP/UDP/SCTP with readable ports */
 };
 
-enum { F_PROTO, F_HAS_PORTS, F_SRC, F_DST, F_SPORT, F_DPORT, N_FIELDS };
+enum { F_PROTO, F_SRC, F_DST, F_SPORT, F_DPORT, F_HAS_PORTS, N_FIELDS };
 
 static const struct rte_acl_field_def key_fields[N_FIELDS] = {
 	{ .type = RTE_ACL_FIELD_TYPE_BITMASK, .size = 1, .field_index = F_PROTO,
 	  .input_index = 0, .offset = offsetof(struct acl_key, proto) },
-	{ .type = RTE_ACL_FIELD_TYPE_BITMASK, .size = 1, .field_index = F_HAS_PORTS,
-	  .input_index = 0, .offset = offsetof(struct acl_key, has_ports) },
 	{ .type = RTE_ACL_FIELD_TYPE_MASK, .size = 4, .field_index = F_SRC,
 	  .input_index = 1, .offset = offsetof(struct acl_key, src) },
 	{ .type = RTE_ACL_FIELD_TYPE_MASK, .size = 4, .field_index = F_DST,
@@ -65,6 +63,8 @@ static const struct rte_acl_field_def key_fields[N_FIELDS] = {
 	  .input_index = 3, .offset = offsetof(struct acl_key, sport) },
 	{ .type = RTE_ACL_FIELD_TYPE_RANGE, .size = 2, .field_index = F_DPORT,
 	  .input_index = 3, .offset = offsetof(struct acl_key, dport) },
+	{ .type = RTE_ACL_FIELD_TYPE_BITMASK, .size = 4, .field_index = F_HAS_PORTS,
+	  .input_index = 4, .offset = offsetof(struct acl_key, has_ports) },
 };
 
 RTE_ACL_RULE_DEF(acl_rule, N_FIELDS);
@@ -110,7 +110,7 @@ static const struct mbox_param acl_params[] = {
 	  .help = "firewall rules; the packet takes the action of the best matching rule" },
 	{ .name = "default_action", .type = MBOX_P_ENUM, .choices = action_choices, .def = "deny",
 	  .writable = true, .help = "action for IPv4 packets no rule matches" },
-	{ .name = "non_ip", .type = MBOX_P_ENUM, .choices = non_ip_choices, .def = "deny",
+	{ .name = "non_ip", .type = MBOX_P_ENUM, .choices = action_choices, .def = "deny",
 	  .writable = true, .help = "action for frames that are not IPv4 (ARP, IPv6, double tags)" },
 	{ 0 }
 };
@@ -148,8 +148,8 @@ static int rule_setup(struct mbox_element *e, struct mbox_diag *d, const struct 
 		}
 	r->field[F_PROTO].value.u8 = (uint8_t)proto->u;
 	r->field[F_PROTO].mask_range.u8 = proto->present ? 0xff : 0;
-	r->field[F_HAS_PORTS].value.u8 = port_specific;
-	r->field[F_HAS_PORTS].mask_range.u8 = port_specific;
+	r->field[F_HAS_PORTS].value.u32 = port_specific;
+	r->field[F_HAS_PORTS].mask_range.u32 = port_specific;
 	r->field[F_SRC].value.u32 = src->ip.addr;
 	r->field[F_SRC].mask_range.u32 = src->ip.len;
 	r->field[F_DST].value.u32 = dst->ip.addr;
@@ -196,6 +196,7 @@ static void outputs_setup(struct mbox_element *e, const struct mbox_value *rules
 	bool used[RTE_DIM(action_choices)] = { false };
 
 	used[mbox_param(e, "default_action")->u] = true;
+	used[mbox_param(e, "non_ip")->u] = true;
 	for (unsigned i = 0; i < rules->list.n; i++)
 		used[mbox_list_field(rules, rule_fields, i, "action")->u] = true;
 	e->output_names[e->n_outputs] = action_choices[ACTION_PERMIT];
@@ -327,7 +328,7 @@ static __rte_always_inline enum pkt_class read_key(const struct rte_mbuf *m, str
 		return PKT_TRUNCATED;
 	k->sport = ports[0];
 	k->dport = ports[1];
-	k->has_ports = 1;
+	k->has_ports = RTE_BE32(1);
 	return PKT_IPV4;
 }
 
