@@ -281,7 +281,7 @@ static int acl_start(struct mbox_elem_rt *rt)
 	return 0;
 }
 
-/* How read_key() sorted a packet. */
+/* How read_key() sorted a packet; the classes up to PKT_FRAGMENT have a key. */
 enum pkt_class { PKT_IPV4, PKT_FRAGMENT, PKT_NON_IP, PKT_TRUNCATED, PKT_BAD_HEADER };
 
 /* rte_pktmbuf_read returns a pointer into the first segment when the bytes
@@ -312,11 +312,8 @@ static __rte_always_inline enum pkt_class read_key(const struct rte_mbuf *m, str
 	ihl = rte_ipv4_hdr_len(ip);
 	if (unlikely((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip)))
 		return PKT_BAD_HEADER;
-	k->proto = ip->next_proto_id;
-	k->src = ip->src_addr;
-	k->dst = ip->dst_addr;
-	k->has_ports = 0;
-	k->sport = k->dport = 0;
+	/* Whole-struct assignment: the padding and absent ports read as 0. */
+	*k = (struct acl_key){ .proto = ip->next_proto_id, .src = ip->src_addr, .dst = ip->dst_addr };
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK))
 		return PKT_FRAGMENT;
 	if (!l4_has_ports(k->proto))
