@@ -10,7 +10,7 @@
 #include <rte_jhash.h>
 
 #include "config.h"
-#include "outputs.h"
+#include "setup.h"
 #include "pkt.h"
 
 #define LB_BUCKETS 1024 /* a power of two; 4x the largest weight keeps shares close */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "outputs.h"
+#include "setup.h"
 #include "pkt.h"
 
 enum vlan_mode { MODE_PUSH, MODE_POP, MODE_SPLIT };
@@ -45,51 +45,16 @@ static const struct mbox_param vlan_params[] = {
 	{ 0 }
 };
 
-/* The parameters besides mode that each mode reads; the first is required. */
-static const char *const mode_params[][3] = {
-	[MODE_PUSH] = { "vid", "pcp", NULL },
-	[MODE_POP] = { NULL },
-	[MODE_SPLIT] = { "vlans", "pop", NULL },
+static const char *const unused_in_mode[][5] = {
+	[MODE_PUSH] = { "vlans", "pop", NULL },
+	[MODE_POP] = { "vid", "pcp", "vlans", "pop", NULL },
+	[MODE_SPLIT] = { "vid", "pcp", NULL },
 };
-
-static bool mode_reads(enum vlan_mode mode, const char *param)
-{
-	for (const char *const *p = mode_params[mode]; *p; p++)
-		if (!strcmp(*p, param))
-			return true;
-	return false;
-}
-
-static const char *mode_reading(const char *param)
-{
-	enum vlan_mode mode = MODE_PUSH;
-
-	while (!mode_reads(mode, param))
-		mode++;
-	return mode_names[mode];
-}
-
-static int check_params_fit_mode(const struct mbox_element *e, enum vlan_mode mode, struct mbox_diag *d)
-{
-	const char *required = mode_params[mode][0];
-	int rc = 0;
-
-	for (const struct mbox_param *q = vlan_params + 1; q->name; q++) {
-		const struct mbox_value *v = mbox_param(e, q->name);
-
-		if (v->present && !mode_reads(mode, q->name)) {
-			mbox_diag_error(d, e->file, v->line, "element '%s': '%s' does not apply to mode \"%s\", expected it only with mode \"%s\"",
-					e->name, q->name, mode_names[mode], mode_reading(q->name));
-			rc = -1;
-		}
-	}
-	if (required && !mbox_param(e, required)->present) {
-		mbox_diag_error(d, e->file, mbox_param(e, "mode")->line, "element '%s': mode \"%s\" needs '%s'",
-				e->name, mode_names[mode], required);
-		rc = -1;
-	}
-	return rc;
-}
+static const char *const needed_in_mode[][2] = {
+	[MODE_PUSH] = { "vid", NULL },
+	[MODE_POP] = { NULL },
+	[MODE_SPLIT] = { "vlans", NULL },
+};
 
 static int split_setup(struct mbox_element *e, struct vlan *v, struct mbox_diag *d)
 {
@@ -131,7 +96,7 @@ static int vlan_setup(struct mbox_element *e, struct mbox_config *cfg, struct mb
 	const struct mbox_value *pcp = mbox_param(e, "pcp");
 
 	v->mode = (enum vlan_mode)mbox_param(e, "mode")->u;
-	if (check_params_fit_mode(e, v->mode, d) < 0)
+	if (elem_check_mode(e, d, unused_in_mode[v->mode], needed_in_mode[v->mode]) < 0)
 		return -1;
 	e->priv = v;
 	if (v->mode == MODE_SPLIT)

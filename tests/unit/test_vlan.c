@@ -161,10 +161,10 @@ static void test_errors(void)
 		"\"src -> v -> s0\"", ":13: error: element 'v': field 'vid': 4095 is out of range");
 	harness_expect_error("vlan_rejects_vlans_in_push_mode",
 		"{ name = \"v\"; kind = \"vlan\"; mode = \"push\"; vid = 3;\n vlans = ( { vid = 10; name = \"a\"; } ); }",
-		"\"src -> v -> s0\"", ":13: error: element 'v': 'vlans' does not apply to mode \"push\", expected it only with mode \"split\"");
+		"\"src -> v -> s0\"", ":13: error: element 'v': 'vlans' does not apply to mode \"push\", expected it removed or another mode");
 	harness_expect_error("vlan_rejects_pcp_in_split_mode",
 		"{ name = \"v\"; kind = \"vlan\"; mode = \"split\"; vlans = ( { vid = 10; name = \"a\"; } );\n pcp = 1; }",
-		"\"src -> v[a] -> s0\"", ":13: error: element 'v': 'pcp' does not apply to mode \"split\", expected it only with mode \"push\"");
+		"\"src -> v[a] -> s0\"", ":13: error: element 'v': 'pcp' does not apply to mode \"split\", expected it removed or another mode");
 	harness_expect_error("vlan_push_needs_vid",
 		"{ name = \"v\"; kind = \"vlan\";\n mode = \"push\"; }",
 		"\"src -> v -> s0\"", ":13: error: element 'v': mode \"push\" needs 'vid'");
