@@ -1,0 +1,88 @@
+/* Packet helpers shared by element kinds: where the outer VLAN tag and the
+ * IPv4 header are, L4 ports, and handing on a burst that lost some packets.
+ * Everything reads the first segment only: headers that do not fit in it are
+ * treated as absent. */
+#ifndef MBOX_ELEMENTS_PKT_H
+#define MBOX_ELEMENTS_PKT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "element.h"
+
+/* 802.1Q, and 802.1ad for the outer tag of QinQ. */
+static __rte_always_inline bool pkt_is_vlan_tpid(rte_be16_t ether_type)
+{
+	return ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ);
+}
+
+/* The IPv4 header after up to two VLAN tags, or NULL when the frame is not
+ * IPv4 or its header is malformed or not entirely in the first segment. */
+static __rte_always_inline struct rte_ipv4_hdr *pkt_ipv4(struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), off = sizeof(struct rte_ether_hdr);
+	rte_be16_t type;
+	struct rte_ipv4_hdr *ip;
+	uint32_t ihl;
+
+	if (unlikely(len < off))
+		return NULL;
+	type = ((const struct rte_ether_hdr *)p)->ether_type;
+	for (unsigned tags = 0; tags < 2 && pkt_is_vlan_tpid(type); tags++) {
+		if (unlikely(len < off + sizeof(struct rte_vlan_hdr)))
+			return NULL;
+		type = ((const struct rte_vlan_hdr *)(p + off))->eth_proto;
+		off += sizeof(struct rte_vlan_hdr);
+	}
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || len < off + sizeof(*ip))
+		return NULL;
+	ip = (struct rte_ipv4_hdr *)(p + off);
+	ihl = rte_ipv4_hdr_len(ip);
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || len < off + ihl)
+		return NULL;
+	return ip;
+}
+
+static __rte_always_inline bool pkt_ipv4_is_fragment(const struct rte_ipv4_hdr *ip)
+{
+	return (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0;
+}
+
+/* Source and destination port (network order) of an unfragmented TCP, UDP
+ * or SCTP packet whose ports lie in the first segment; false otherwise. */
+static __rte_always_inline bool pkt_ipv4_ports(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+					       rte_be16_t *sport, rte_be16_t *dport)
+{
+	const uint8_t *l4 = (const uint8_t *)ip + rte_ipv4_hdr_len(ip);
+	uint8_t proto = ip->next_proto_id;
+
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_SCTP) ||
+	    pkt_ipv4_is_fragment(ip) ||
+	    l4 + 4 > rte_pktmbuf_mtod(m, const uint8_t *) + rte_pktmbuf_data_len(m))
+		return false;
+	memcpy(sport, l4, 2);
+	memcpy(dport, l4 + 2, 2);
+	return true;
+}
+
+/* Send objs[0..kept) to output 0, after a loop that dropped the others:
+ * the whole stream moves without copying when nothing was dropped. */
+static __rte_always_inline void pkt_forward_kept(struct rte_graph *graph, struct rte_node *node,
+						 struct mbox_elem_rt *rt, void **objs, uint16_t kept, uint16_t n)
+{
+	if (likely(kept == n)) {
+		mbox_forward_all(graph, node, rt, 0, n);
+	} else if (kept) {
+		rt->out[0] += kept;
+		rte_node_enqueue(graph, node, 0, objs, kept);
+	}
+}
+
+#endif
