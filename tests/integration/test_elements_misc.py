@@ -2,11 +2,10 @@
 """mirror, http_filter and sequencer through the real mboxd: frames in from a
 pcap file on net_pcap ports, out to pcap files compared byte for byte with
 what this script computes; counters from the dump mboxd prints on stop."""
-import socket
 import struct
 import time
 
-from mboxtest import Mboxd, check, finish, frame, ipv4_checksum, read_pcap, workdir, write_pcap
+from mboxtest import Mboxd, check, finish, frame, ipv4_checksum, mac, read_pcap, workdir, write_pcap
 
 d = workdir("misc")
 
@@ -96,5 +95,30 @@ def sequencer_test():
           "seq_counters", str(e))
 
 
+# ---- mirror ----
+
+def mirror_test():
+    new_dst = "02:de:ad:be:ef:01"
+    inputs = [frame(proto=17, dport=53, payload=b"m" * (i * 30)) for i in range(8)] + [frame(ethertype=0x0806)]
+    cap = f"{d}/mirror_capture.pcap"
+    stats, got = run("mirror", ["out", "copy"],
+                     '{ name = "rx"; kind = "port_rx"; port = "in"; },'
+                     f'{{ name = "m"; kind = "mirror"; capture = true; capture_file = "{cap}"; capture_limit = 5; }},'
+                     f'{{ name = "rw"; kind = "ether_rewrite"; dst = "{new_dst}"; }},'
+                     '{ name = "tx"; kind = "port_tx"; port = "out"; },'
+                     '{ name = "tx_copy"; kind = "port_tx"; port = "copy"; }',
+                     '"rx -> m[out] -> rw -> tx", "m[copy] -> tx_copy"', inputs)
+    if not stats:
+        return
+    check(got["out"] == [mac(new_dst) + fr[6:] for fr in inputs],
+          "mirror_original_rewritten", f"{len(got['out'])} frames")
+    check(got["copy"] == inputs, "mirror_copy_output_bytes", f"{len(got['copy'])} frames, expected {len(inputs)}")
+    check(read_pcap(cap) == inputs[:5], "mirror_capture_file_bytes", f"{len(read_pcap(cap))} records")
+    e = stats["element"]["m"]
+    check(e["copied"] == len(inputs) and e["copy_failed"] == 0 and e["captured"] == 5 and e["capture_dropped"] == 0,
+          "mirror_counters", str(e))
+
+
 sequencer_test()
+mirror_test()
 finish()
