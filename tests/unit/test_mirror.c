@@ -113,10 +113,25 @@ static int pcap_records(const struct pcap_file *f, int want, uint32_t rec[4], co
 	return off == f->len ? n : -1;
 }
 
+/* A mirror capturing to a new temporary file (its name into path), with
+ * copies to a drop. */
+static struct mbox_generation *build_capture(const char *test, char path[24], const char *params)
+{
+	char elements[320];
+
+	strcpy(path, "/tmp/mbox-mirror-XXXXXX");
+	close(mkstemp(path));
+	unlink(path); /* the capture creates it, header first */
+	snprintf(elements, sizeof(elements),
+		 "{ name = \"m\"; kind = \"mirror\"; capture = true; capture_file = \"%s\"; %s },"
+		 "{ name = \"d\"; kind = \"drop\"; }", path, params);
+	return harness_build(test, 1, elements, "\"src -> m[out] -> s0\", \"m[copy] -> d\"");
+}
+
 static void test_capture(void)
 {
 	const struct pkt_spec p[] = { IPV4(17, 1, 1, 60), IPV4(17, 1, 2, 200), IPV4(17, 1, 3, 61), IPV4(17, 1, 4, 62) };
-	char path[] = "/tmp/mbox-mirror-XXXXXX", elements[256];
+	char path[24];
 	struct mbox_generation *gen;
 	const struct mbox_elem_rt *m;
 	struct pcap_file f;
@@ -126,12 +141,7 @@ static void test_capture(void)
 	struct rte_mbuf *second;
 	time_t now = time(NULL);
 
-	close(mkstemp(path));
-	unlink(path); /* capture creates it, header first */
-	snprintf(elements, sizeof(elements),
-		 "{ name = \"m\"; kind = \"mirror\"; snaplen = 100; capture = true; capture_file = \"%s\"; capture_limit = 3; },"
-		 "{ name = \"d\"; kind = \"drop\"; }", path);
-	gen = harness_build("mirror_capture", 1, elements, "\"src -> m[out] -> s0\", \"m[copy] -> d\"");
+	gen = build_capture("mirror_capture", path, "snaplen = 100; capture_limit = 3;");
 	if (!gen)
 		return;
 	second = harness_pkt(&p[1]);
@@ -164,7 +174,7 @@ static void test_capture(void)
 static void test_capture_ring_full(void)
 {
 	struct pkt_spec p[64];
-	char path[] = "/tmp/mbox-mirror-XXXXXX", elements[256];
+	char path[24];
 	struct mbox_generation *gen;
 	const struct mbox_elem_rt *m;
 	struct pcap_file f;
@@ -173,12 +183,7 @@ static void test_capture_ring_full(void)
 
 	for (unsigned i = 0; i < RTE_DIM(p); i++)
 		p[i] = (struct pkt_spec)IPV4(17, 1, (uint16_t)i, 64);
-	close(mkstemp(path));
-	unlink(path);
-	snprintf(elements, sizeof(elements),
-		 "{ name = \"m\"; kind = \"mirror\"; capture = true; capture_file = \"%s\"; capture_limit = 0; capture_ring = 64; },"
-		 "{ name = \"d\"; kind = \"drop\"; }", path);
-	gen = harness_build("mirror_ring", 1, elements, "\"src -> m[out] -> s0\", \"m[copy] -> d\"");
+	gen = build_capture("mirror_ring", path, "capture_limit = 0; capture_ring = 64;");
 	if (!gen)
 		return;
 	harness_inject_specs(gen, p, 60);
