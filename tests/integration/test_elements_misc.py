@@ -119,6 +119,55 @@ def mirror_test():
           "mirror_counters", str(e))
 
 
+# ---- http_filter ----
+
+def rst(fr, reverse, seq, ack):
+    """The RST|ACK http_filter sends for request fr (untagged)."""
+    eth = fr[6:12] + fr[0:6] + fr[12:14] if reverse else fr[:14]
+    src, dst = (fr[30:34], fr[26:30]) if reverse else (fr[26:30], fr[30:34])
+    sport, dport = (fr[36:38], fr[34:36]) if reverse else (fr[34:36], fr[36:38])
+    ip = struct.pack("!BBHHHBBH", 0x45, 0, 40, 0, 0x4000, 64, 6, 0) + src + dst
+    ip = ip[:10] + struct.pack("!H", ipv4_checksum(ip)) + ip[12:]
+    out = eth + ip + sport + dport + struct.pack("!IIBBHHH", seq, ack, 0x50, 0x14, 0, 0, 0)
+    return out[:50] + struct.pack("!H", l4_checksum(out)) + out[52:]
+
+
+def http_filter_test():
+    def req(host, path, dport=80):
+        return frame(proto=6, dport=dport, tcp_flags=0x18,
+                     payload=f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n\r\n".encode())
+    inputs = [req("www.example.com", "/"), req("WWW.EXAMPLE.com:80", "/private/x"), req("ads.tracker.example", "/p.js"),
+              req("www.example.com", "/private/x", dport=8080), frame(proto=6, dport=80, payload=b"\x16\x03\x01tls"),
+              frame(proto=17, dport=80), req("tracker.example", "/")]
+    denied = {1: 0, 2: 1}  # input index -> rule
+    want_out, want_rev = [], []
+    for i, fr in enumerate(inputs):
+        if i in denied:
+            seq, ack = struct.unpack("!II", fr[38:46])
+            payload = struct.unpack("!H", fr[16:18])[0] - 40
+            want_out.append(rst(fr, False, seq, ack))
+            want_rev.append(rst(fr, True, ack, seq + payload))
+        else:
+            want_out.append(fr)
+    stats, got = run("http", ["out", "rev"],
+                     '{ name = "rx"; kind = "port_rx"; port = "in"; },'
+                     '{ name = "hf"; kind = "http_filter"; rules = ('
+                     '  { host = "www.example.com"; path = "/private"; action = "deny"; },'
+                     '  { host = "*.tracker.example"; action = "deny"; } ); },'
+                     '{ name = "tx"; kind = "port_tx"; port = "out"; },'
+                     '{ name = "tx_rev"; kind = "port_tx"; port = "rev"; }',
+                     '"rx -> hf[out] -> tx", "hf[reverse] -> tx_rev"', inputs)
+    if not stats:
+        return
+    check(got["out"] == want_out, "http_out_bytes", f"{len(got['out'])} frames, expected {len(want_out)}")
+    check(got["rev"] == want_rev, "http_reverse_rst_bytes", f"{len(got['rev'])} frames, expected {len(want_rev)}")
+    e = stats["element"]["hf"]
+    check(e["inspected"] == 4 and e["allowed"] == 2 and e["denied"] == 2 and e["resets_sent"] == 4
+          and e["not_http"] == 1 and e["unparsed"] == 0 and e["row0"] == 1 and e["row1"] == 1,
+          "http_counters", str(e))
+
+
 sequencer_test()
 mirror_test()
+http_filter_test()
 finish()
