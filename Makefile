@@ -36,7 +36,7 @@ $(BUILD)/.deps: tools/deps.sh
 	@tools/deps.sh
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/%.o: %.c $(wildcard firmware/*.h agent/*.h tests/unit/*.h) | $(BUILD)/.deps
+$(BUILD)/%.o: %.c $(wildcard firmware/*.h agent/*.h elements/*.h tests/unit/*.h) | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<

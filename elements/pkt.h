@@ -1,5 +1,6 @@
-/* Packet helpers shared by element kinds: where the outer VLAN tag and the
- * IPv4 header are, L4 ports, and handing on a burst that lost some packets.
+/* Packet helpers shared by element kinds: where the outer VLAN tag, the
+ * IPv4 header and the L4 header are, L4 ports, incremental checksum
+ * updates, and handing on a burst that lost some packets.
  * Everything reads the first segment only: headers that do not fit in it are
  * treated as absent. */
 #ifndef MBOX_ELEMENTS_PKT_H
@@ -70,6 +71,56 @@ static __rte_always_inline bool pkt_ipv4_ports(const struct rte_mbuf *m, const s
 	memcpy(sport, l4, 2);
 	memcpy(dport, l4 + 2, 2);
 	return true;
+}
+
+struct pkt_l4 {
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	uint8_t *l4;     /* first byte after the IPv4 header */
+	uint32_t l2_len; /* Ethernet header and any VLAN tags */
+	uint32_t len;    /* IPv4 payload bytes, by the header's total length */
+	uint32_t seg;    /* bytes of that payload in the first segment */
+};
+
+/* An unfragmented IPv4 packet of protocol `proto` whose first segment
+ * holds at least `need` bytes of L4 header: fills p and returns true.
+ * Fragments are refused because only whole datagrams can be rewritten
+ * with checksums that stay valid. */
+static __rte_always_inline bool
+pkt_ipv4_l4(struct rte_mbuf *m, uint8_t proto, uint32_t need, struct pkt_l4 *p)
+{
+	uint8_t *base = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t ihl, total;
+
+	p->ip = pkt_ipv4(m);
+	if (!p->ip)
+		return false;
+	p->eth = (struct rte_ether_hdr *)base;
+	p->l2_len = (uint32_t)((uint8_t *)p->ip - base);
+	ihl = rte_ipv4_hdr_len(p->ip);
+	total = rte_be_to_cpu_16(p->ip->total_length);
+	if (total < ihl || p->ip->next_proto_id != proto || pkt_ipv4_is_fragment(p->ip) ||
+	    rte_pktmbuf_pkt_len(m) < p->l2_len + total || total - ihl < need ||
+	    rte_pktmbuf_data_len(m) < p->l2_len + ihl + need)
+		return false;
+	p->l4 = base + p->l2_len + ihl;
+	p->len = total - ihl;
+	p->seg = RTE_MIN(rte_pktmbuf_data_len(m) - p->l2_len - ihl, p->len);
+	return true;
+}
+
+/* RFC 1624: checksum `cksum` (as stored in the header) once the `len`
+ * bytes `before`, at an even offset of the checksummed data, read `after`. */
+static __rte_always_inline uint16_t
+pkt_cksum_adjust(uint16_t cksum, const void *before, const void *after, size_t len)
+{
+	uint32_t sum = (uint16_t)~cksum;
+
+	sum += (uint16_t)~rte_raw_cksum(before, len);
+	sum += rte_raw_cksum(after, len);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
 }
 
 /* Send objs[0..kept) to output 0, after a loop that dropped the others:
