@@ -304,6 +304,11 @@ def main():
         check(r.returncode == 0 and got == "3" and "4242" in out, "image_snmp_save_writes_config_partition",
               f"{r.stderr} result {got!r}; {out}")
 
+        # The SET made a new generation, whose element counters start at 0
+        # (carrying them over is issue 6): pings for the poweroff dump.
+        ok, out = ping(count=5)
+        check(ok, "image_forwarding_after_snmp_set", out)
+
         # persistent change on the config partition, then a clean poweroff
         status, out = boot.sh("echo '# kept across boots' >> /config/mbox.cfg && sync && echo ok")
         check(status == 0 and "ok" in out, "image_config_partition_writable", out)
