@@ -584,19 +584,17 @@ static __rte_always_inline void sweep(struct nat_table *t, struct mbox_elem_rt *
 	}
 }
 
-/* The session a parsed packet belongs to: the bulk lookup's hit, else a
- * second lookup (an earlier packet of this burst may have opened it),
- * else a new one.  A hit that has timed out is closed first. */
+/* The session a parsed packet belongs to: the bulk lookup's hit (data),
+ * else a second lookup (an earlier packet of this burst may have opened
+ * it), else a new one.  A hit that has timed out is closed first. */
 static __rte_always_inline struct session *session_of(struct nat_table *t, struct mbox_elem_rt *rt,
 						       const struct pkt *p, const struct flow_key *k,
-						       bool inbound, void *hit, uint64_t now)
+						       bool inbound, bool bulk_hit, void *data, uint64_t now)
 {
 	struct session *s;
 
-	if (!hit && rte_hash_lookup_data(t->flows, k, &hit) < 0)
-		hit = NULL;
-	if (hit) {
-		s = &t->sessions[(uintptr_t)hit];
+	if (bulk_hit || rte_hash_lookup_data(t->flows, k, &data) >= 0) {
+		s = &t->sessions[(uintptr_t)data];
 		if (likely(!session_expired(t, s, now)))
 			return s;
 		session_close(t, rt, s);
@@ -655,15 +653,14 @@ static void translate_chunk(struct rte_graph *graph, struct rte_node *node, stru
 		unsigned k = slot[i];
 		struct session *s;
 		bool inbound;
-		void *hit;
 
 		if (k == UINT8_MAX) {
 			mbox_drop(rt, &objs[i], 1);
 			continue;
 		}
 		inbound = keys[k].inbound;
-		hit = (hit_mask >> k) & 1 && rt->counters[NAT_EXPIRED] == expired_at_lookup ? hits[k] : NULL;
-		s = session_of(t, rt, p, &keys[k], inbound, hit, now);
+		s = session_of(t, rt, p, &keys[k], inbound,
+			       (hit_mask >> k) & 1 && rt->counters[NAT_EXPIRED] == expired_at_lookup, hits[k], now);
 		if (!s) {
 			mbox_drop(rt, &objs[i], 1);
 			continue;
