@@ -54,7 +54,8 @@ struct nat_conf {
 
 /* One hash key per direction.  local: the inside endpoint outbound, the
  * public one inbound.  ICMP echo keys carry the identifier as local_port
- * and 0 as remote_port.  All fields in network order. */
+ * and 0 as remote_port (so do their sessions).  All fields in network
+ * order. */
 struct flow_key {
 	uint32_t local_addr, remote_addr;
 	uint16_t local_port, remote_port;
@@ -411,13 +412,11 @@ static __rte_always_inline void flow_key_of(struct flow_key *k, const struct pkt
 
 static __rte_always_inline void session_keys(const struct session *s, struct flow_key *out, struct flow_key *in)
 {
-	uint16_t remote_port = s->proto == IPPROTO_ICMP ? 0 : s->remote_port;
-
 	*out = (struct flow_key){ .local_addr = s->inside_addr, .remote_addr = s->remote_addr,
-				  .local_port = s->inside_port, .remote_port = remote_port,
+				  .local_port = s->inside_port, .remote_port = s->remote_port,
 				  .proto = s->proto, .inbound = 0 };
 	*in = (struct flow_key){ .local_addr = s->public_addr, .remote_addr = s->remote_addr,
-				 .local_port = s->public_port, .remote_port = remote_port,
+				 .local_port = s->public_port, .remote_port = s->remote_port,
 				 .proto = s->proto, .inbound = 1 };
 }
 
@@ -526,29 +525,28 @@ static __rte_always_inline const struct static_map *static_find(const struct nat
 	return NULL;
 }
 
-/* A first packet: outbound opens a session (on a static mapping's port when
- * the inside endpoint has one), inbound only through static DNAT. */
+/* The first packet of flow k: outbound opens a session (on a static
+ * mapping's port when the inside endpoint has one), inbound only through
+ * static DNAT. */
 static struct session *session_for_new_flow(struct nat_table *t, struct mbox_elem_rt *rt,
-					    const struct pkt *p, bool inbound, uint64_t now)
+					    const struct flow_key *k, uint64_t now)
 {
 	const struct nat_conf *c = t->conf;
-	struct session want = { .proto = p->proto, .remote_addr = p->ip->dst_addr, .remote_port = get16(p->dport),
-				.inside_addr = p->ip->src_addr, .inside_port = get16(p->sport), .from_pool = true };
+	struct session want = { .proto = k->proto, .remote_addr = k->remote_addr, .remote_port = k->remote_port,
+				.inside_addr = k->local_addr, .inside_port = k->local_port, .from_pool = true };
 	const struct static_map *m;
 
-	if (inbound) {
-		m = p->ip->dst_addr == rte_cpu_to_be_32(c->addr_lo) ?
-			static_find(c, p->proto, true, 0, get16(p->dport)) : NULL;
+	if (k->inbound) {
+		m = k->local_addr == rte_cpu_to_be_32(c->addr_lo) ?
+			static_find(c, k->proto, true, 0, k->local_port) : NULL;
 		if (!m) {
 			rt->counters[NAT_NO_SESSION]++;
 			return NULL;
 		}
-		want.remote_addr = p->ip->src_addr;
-		want.remote_port = get16(p->sport);
 		want.inside_addr = m->inside_addr;
 		want.inside_port = m->inside_port;
 	} else {
-		m = static_find(c, p->proto, false, p->ip->src_addr, get16(p->sport));
+		m = static_find(c, k->proto, false, k->local_addr, k->local_port);
 	}
 	if (m) {
 		want.public_addr = rte_cpu_to_be_32(c->addr_lo);
@@ -584,12 +582,12 @@ static __rte_always_inline void sweep(struct nat_table *t, struct mbox_elem_rt *
 	}
 }
 
-/* The session a parsed packet belongs to: the bulk lookup's hit (data),
- * else a second lookup (an earlier packet of this burst may have opened
- * it), else a new one.  A hit that has timed out is closed first. */
+/* The session of flow k: the bulk lookup's hit (data), else a second
+ * lookup (an earlier packet of this burst may have opened it), else a new
+ * one.  A hit that has timed out is closed first. */
 static __rte_always_inline struct session *session_of(struct nat_table *t, struct mbox_elem_rt *rt,
-						       const struct pkt *p, const struct flow_key *k,
-						       bool inbound, bool bulk_hit, void *data, uint64_t now)
+						       const struct flow_key *k, bool bulk_hit, void *data,
+						       uint64_t now)
 {
 	struct session *s;
 
@@ -600,7 +598,7 @@ static __rte_always_inline struct session *session_of(struct nat_table *t, struc
 		session_close(t, rt, s);
 		rt->counters[NAT_EXPIRED]++;
 	}
-	return session_for_new_flow(t, rt, p, inbound, now);
+	return session_for_new_flow(t, rt, k, now);
 }
 
 static void translate_chunk(struct rte_graph *graph, struct rte_node *node, struct mbox_elem_rt *rt,
@@ -659,8 +657,8 @@ static void translate_chunk(struct rte_graph *graph, struct rte_node *node, stru
 			continue;
 		}
 		inbound = keys[k].inbound;
-		s = session_of(t, rt, p, &keys[k], inbound,
-			       (hit_mask >> k) & 1 && rt->counters[NAT_EXPIRED] == expired_at_lookup, hits[k], now);
+		s = session_of(t, rt, &keys[k], (hit_mask >> k) & 1 && rt->counters[NAT_EXPIRED] == expired_at_lookup,
+			       hits[k], now);
 		if (!s) {
 			mbox_drop(rt, &objs[i], 1);
 			continue;
