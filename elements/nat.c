@@ -32,6 +32,7 @@ enum { T_TCP_ESTABLISHED, T_TCP_TRANSITORY, T_UDP, T_ICMP, T_COUNT };
 /* Sessions the sweep examines per burst: bounded work on the fast path;
  * the check on every hit keeps timeouts exact between sweeps. */
 #define SWEEP_PER_BURST 32
+#define NO_KEY UINT8_MAX
 /* Whole-pool arithmetic stays within 32 bits: 65536 addresses x 65535 ports. */
 #define MIN_PREFIX_LEN 16
 
@@ -100,8 +101,6 @@ struct pkt {
 	uint8_t *l4_cksum;      /* NULL: UDP without checksum */
 	uint8_t proto, tcp_flags, icmp_type;
 };
-
-enum parse_result { PARSE_OK, PARSE_FRAGMENT, PARSE_INVALID };
 
 static const char *const proto_names[] = { "tcp", "udp", NULL };
 static const uint8_t proto_numbers[] = { IPPROTO_TCP, IPPROTO_UDP };
@@ -319,9 +318,10 @@ static __rte_always_inline void rewrite(struct pkt *p, bool inbound, uint32_t ne
 	put16(port, new_port);
 }
 
-/* Headers must lie in the first segment; lengths come from the IPv4
- * header, never beyond the data. */
-static __rte_always_inline enum parse_result parse(struct rte_mbuf *m, struct pkt *p)
+/* Fills p; returns -1, or the counter that charges a packet it cannot
+ * translate.  Headers must lie in the first segment; lengths come from the
+ * IPv4 header, never beyond the data. */
+static __rte_always_inline int parse(struct rte_mbuf *m, struct pkt *p)
 {
 	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = sizeof(struct rte_ether_hdr), ihl, ip_len;
@@ -329,24 +329,24 @@ static __rte_always_inline enum parse_result parse(struct rte_mbuf *m, struct pk
 	uint8_t *l4;
 
 	if (unlikely(len < off + sizeof(struct rte_ipv4_hdr)))
-		return PARSE_INVALID;
+		return NAT_INVALID;
 	ethertype = ((struct rte_ether_hdr *)data)->ether_type;
 	if (ethertype == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
 		ethertype = ((struct rte_vlan_hdr *)(data + off))->eth_proto;
 		off += sizeof(struct rte_vlan_hdr);
 	}
 	if (ethertype != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || len < off + sizeof(struct rte_ipv4_hdr))
-		return PARSE_INVALID;
+		return NAT_INVALID;
 	p->ip = (struct rte_ipv4_hdr *)(data + off);
 	ihl = (p->ip->version_ihl & 0xf) * 4u;
 	ip_len = rte_be_to_cpu_16(p->ip->total_length);
 	if ((p->ip->version_ihl >> 4) != 4 || ihl < sizeof(struct rte_ipv4_hdr) || ip_len < ihl ||
 	    ip_len > len - off)
-		return PARSE_INVALID;
+		return NAT_INVALID;
 	/* Only the first fragment has ports, and without reassembly the rest
 	 * could not follow it: all fragments are dropped. */
 	if (p->ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
-		return PARSE_FRAGMENT;
+		return NAT_FRAGMENTS;
 	l4 = data + off + ihl;
 	ip_len -= ihl;
 	p->proto = p->ip->next_proto_id;
@@ -355,35 +355,35 @@ static __rte_always_inline enum parse_result parse(struct rte_mbuf *m, struct pk
 		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)l4;
 
 		if (ip_len < sizeof(*tcp))
-			return PARSE_INVALID;
+			return NAT_INVALID;
 		p->sport = l4 + offsetof(struct rte_tcp_hdr, src_port);
 		p->dport = l4 + offsetof(struct rte_tcp_hdr, dst_port);
 		p->l4_cksum = l4 + offsetof(struct rte_tcp_hdr, cksum);
 		p->tcp_flags = tcp->tcp_flags;
-		return PARSE_OK;
+		return -1;
 	}
 	case IPPROTO_UDP: {
 		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)l4;
 
 		if (ip_len < sizeof(*udp))
-			return PARSE_INVALID;
+			return NAT_INVALID;
 		p->sport = l4 + offsetof(struct rte_udp_hdr, src_port);
 		p->dport = l4 + offsetof(struct rte_udp_hdr, dst_port);
 		p->l4_cksum = udp->dgram_cksum ? l4 + offsetof(struct rte_udp_hdr, dgram_cksum) : NULL;
-		return PARSE_OK;
+		return -1;
 	}
 	case IPPROTO_ICMP: {
 		struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)l4;
 
 		if (ip_len < sizeof(*icmp) || icmp->icmp_code != 0)
-			return PARSE_INVALID;
+			return NAT_INVALID;
 		p->icmp_type = icmp->icmp_type;
 		p->sport = p->dport = l4 + offsetof(struct rte_icmp_hdr, icmp_ident);
 		p->l4_cksum = l4 + offsetof(struct rte_icmp_hdr, icmp_cksum);
-		return PARSE_OK;
+		return -1;
 	}
 	default:
-		return PARSE_INVALID;
+		return NAT_INVALID;
 	}
 }
 
@@ -457,7 +457,7 @@ static __rte_always_inline bool take_port(struct nat_table *t, struct session *s
 	return true;
 }
 
-static void session_close(struct nat_table *t, struct mbox_elem_rt *rt, struct session *s)
+static void session_expire(struct nat_table *t, struct mbox_elem_rt *rt, struct session *s)
 {
 	struct flow_key out, in;
 
@@ -469,6 +469,7 @@ static void session_close(struct nat_table *t, struct mbox_elem_rt *rt, struct s
 	s->proto = 0;
 	t->free_sessions[t->n_free_sessions++] = (uint32_t)(s - t->sessions);
 	rt->counters[NAT_ACTIVE_SESSIONS]--;
+	rt->counters[NAT_EXPIRED]++;
 }
 
 /* Opens a session like `want` (endpoints set; public ones too unless
@@ -575,10 +576,8 @@ static __rte_always_inline void sweep(struct nat_table *t, struct mbox_elem_rt *
 
 		if (++t->sweep_cursor == t->conf->max_sessions)
 			t->sweep_cursor = 0;
-		if (s->proto && session_expired(t, s, now)) {
-			session_close(t, rt, s);
-			rt->counters[NAT_EXPIRED]++;
-		}
+		if (s->proto && session_expired(t, s, now))
+			session_expire(t, rt, s);
 	}
 }
 
@@ -595,8 +594,7 @@ static __rte_always_inline struct session *session_of(struct nat_table *t, struc
 		s = &t->sessions[(uintptr_t)data];
 		if (likely(!session_expired(t, s, now)))
 			return s;
-		session_close(t, rt, s);
-		rt->counters[NAT_EXPIRED]++;
+		session_expire(t, rt, s);
 	}
 	return session_for_new_flow(t, rt, k, now);
 }
@@ -608,33 +606,23 @@ static void translate_chunk(struct rte_graph *graph, struct rte_node *node, stru
 	struct flow_key keys[RTE_HASH_LOOKUP_BULK_MAX];
 	const void *key_ptrs[RTE_HASH_LOOKUP_BULK_MAX];
 	void *hits[RTE_HASH_LOOKUP_BULK_MAX];
-	uint8_t slot[RTE_HASH_LOOKUP_BULK_MAX]; /* packet i's key index */
+	uint8_t slot[RTE_HASH_LOOKUP_BULK_MAX]; /* packet i's key index, or NO_KEY: dropped */
 	uint64_t hit_mask = 0, expired_at_lookup;
 	unsigned n_keys = 0;
 
 	for (unsigned i = 0; i < n; i++) {
 		struct pkt *p = &pkts[i];
-		bool inbound;
+		int reject = parse(objs[i], p);
+		bool inbound = reject < 0 && is_public(t->conf, p->ip->dst_addr);
 
-		switch (parse(objs[i], p)) {
-		case PARSE_FRAGMENT:
-			rt->counters[NAT_FRAGMENTS]++;
-			slot[i] = UINT8_MAX;
-			continue;
-		case PARSE_INVALID:
-			rt->counters[NAT_INVALID]++;
-			slot[i] = UINT8_MAX;
-			continue;
-		case PARSE_OK:
-			break;
-		}
-		inbound = is_public(t->conf, p->ip->dst_addr);
 		/* Echo requests go out, replies come back; ICMP errors and
 		 * pings to the public address are not translated. */
-		if (p->proto == IPPROTO_ICMP &&
-		    p->icmp_type != (inbound ? RTE_IP_ICMP_ECHO_REPLY : RTE_IP_ICMP_ECHO_REQUEST)) {
-			rt->counters[NAT_INVALID]++;
-			slot[i] = UINT8_MAX;
+		if (reject < 0 && p->proto == IPPROTO_ICMP &&
+		    p->icmp_type != (inbound ? RTE_IP_ICMP_ECHO_REPLY : RTE_IP_ICMP_ECHO_REQUEST))
+			reject = NAT_INVALID;
+		if (reject >= 0) {
+			rt->counters[reject]++;
+			slot[i] = NO_KEY;
 			continue;
 		}
 		flow_key_of(&keys[n_keys], p, inbound);
@@ -643,8 +631,8 @@ static void translate_chunk(struct rte_graph *graph, struct rte_node *node, stru
 	}
 	if (n_keys)
 		rte_hash_lookup_bulk_data(t->flows, key_ptrs, n_keys, &hit_mask, hits);
-	/* Every close in a burst is an expiry: once one happened, a bulk hit
-	 * may name a slot reused since, so later packets look up again. */
+	/* Sessions close only by expiring: once one has in this burst, a bulk
+	 * hit may name a slot reused since, so later packets look up again. */
 	expired_at_lookup = rt->counters[NAT_EXPIRED];
 	for (unsigned i = 0; i < n; i++) {
 		struct pkt *p = &pkts[i];
@@ -652,7 +640,7 @@ static void translate_chunk(struct rte_graph *graph, struct rte_node *node, stru
 		struct session *s;
 		bool inbound;
 
-		if (k == UINT8_MAX) {
+		if (k == NO_KEY) {
 			mbox_drop(rt, &objs[i], 1);
 			continue;
 		}
