@@ -278,6 +278,7 @@ void mbox_change_publish(struct mbox_change *c)
 void mbox_change_commit(struct mbox_change *c)
 {
 	wait_workers_on(c->gen);
+	mbox_stats_carry_over(c->gen, c->old);
 	set_running(c->gen);
 	mbox_generation_free(c->old);
 	free(c);

@@ -209,6 +209,13 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 	gen->id = id;
 	gen->cfg = cfg;
 	gen->n_workers = cfg->dpdk.workers;
+	gen->carried = rte_zmalloc("mbox_carried", sizeof(*gen->carried) * (cfg->n_elements + 1), 0);
+	if (!gen->carried) {
+		log_err("graph: out of memory");
+		rte_free(gen);
+		mbox_config_free(cfg);
+		return NULL;
+	}
 	for (unsigned w = 0; w < MBOX_MAX_LCORES; w++)
 		gen->graph_ids[w] = RTE_GRAPH_ID_INVALID;
 	if (clone_nodes(gen) < 0 || create_shared(gen) < 0 || alloc_runtime(gen, workers) < 0 ||
@@ -254,5 +261,6 @@ void mbox_generation_free(struct mbox_generation *gen)
 			e->kind->destroy(e);
 	}
 	mbox_config_free(gen->cfg);
+	rte_free(gen->carried);
 	rte_free(gen);
 }

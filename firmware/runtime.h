@@ -10,6 +10,7 @@
 #include <rte_mempool.h>
 
 #include "config.h"
+#include "stats.h"
 
 struct mbox_worker {
 	unsigned index;
@@ -33,6 +34,9 @@ struct mbox_generation {
 	struct rte_graph *graphs[MBOX_MAX_LCORES];
 	struct mbox_elem_rt **rt; /* [element * n_workers + worker] */
 	unsigned n_created;       /* elements whose kind create() ran */
+	/* Per element: counts of earlier generations it continues (control
+	 * thread only; the statistics API adds them). */
+	struct mbox_element_stats *carried;
 };
 
 /* ports.c */

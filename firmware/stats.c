@@ -59,15 +59,13 @@ unsigned mbox_stats_n_elements(void)
 	return gen ? gen->cfg->n_elements : 0;
 }
 
-int mbox_stats_element(unsigned i, struct mbox_element_stats *out)
+/* Element i of gen: what its workers counted plus what earlier
+ * generations carried over to it. */
+static void element_stats(const struct mbox_generation *gen, unsigned i, struct mbox_element_stats *out)
 {
-	const struct mbox_generation *gen = mbox_dataplane_generation();
-	const struct mbox_element *e;
+	const struct mbox_element *e = &gen->cfg->elements[i];
 
-	if (!gen || i >= gen->cfg->n_elements)
-		return -1;
-	e = &gen->cfg->elements[i];
-	memset(out, 0, sizeof(*out));
+	*out = gen->carried[i];
 	out->name = e->name;
 	out->kind = e->kind->name;
 	out->n_outputs = e->n_outputs;
@@ -88,7 +86,39 @@ int mbox_stats_element(unsigned i, struct mbox_element_stats *out)
 		for (unsigned c = 0; c < MBOX_MAX_COUNTERS; c++)
 			out->counters[c] += read_u64(&rt->counters[c]);
 	}
+}
+
+int mbox_stats_element(unsigned i, struct mbox_element_stats *out)
+{
+	const struct mbox_generation *gen = mbox_dataplane_generation();
+
+	if (!gen || i >= gen->cfg->n_elements)
+		return -1;
+	element_stats(gen, i, out);
 	return 0;
+}
+
+void mbox_stats_carry_over(struct mbox_generation *to, const struct mbox_generation *from)
+{
+	for (unsigned i = 0; i < to->cfg->n_elements; i++) {
+		const struct mbox_element *e = &to->cfg->elements[i];
+		int j = mbox_config_element_index(from->cfg, e->name);
+		struct mbox_element_stats old, *c = &to->carried[i];
+
+		if (j < 0 || from->cfg->elements[j].kind != e->kind)
+			continue;
+		element_stats(from, (unsigned)j, &old);
+		c->in = old.in;
+		c->drops = old.drops;
+		c->cycles = old.cycles;
+		c->calls = old.calls;
+		memcpy(c->counters, old.counters, sizeof(c->counters));
+		/* Outputs may come and go (classifier rules): match them by name. */
+		for (unsigned o = 0; o < e->n_outputs; o++)
+			for (unsigned p = 0; p < old.n_outputs; p++)
+				if (!strcmp(e->output_names[o], old.output_names[p]))
+					c->out[o] = old.out[p];
+	}
 }
 
 unsigned mbox_stats_n_rows(unsigned element)

@@ -191,13 +191,19 @@ try:
     # SET a classifier rule: UDP traffic moves from output 'sel' to 'default'.
     rules = get(f"{PARAM}.3.{CLS}.1")
     check(rules and "proto = 17" in rules, "snmp_param_value_read", str(rules))
-    sel_before = wait(lambda: num(f"{COUNTER}.3.{CNT_SEL}.1"), 5)
+    sel = lambda: num(f"{COUNTER}.3.{CNT_SEL}.1")
+    other = lambda: num(f"{COUNTER}.3.{CNT_OTHER}.1") or 0
+    sel_before = wait(sel, 5)
     mark = len(traps_text())
     err = snmpset(f"{PARAM}.3.{CLS}.1", "s", '( { name = "sel"; proto = 6; } )')
     check(err is None and get(SYS + ".4.0") == "2", "snmp_set_param_applied", f"{err}, generation {get(SYS + '.4.0')}")
-    moved = wait(lambda: (num(f"{COUNTER}.3.{CNT_OTHER}.1") or 0) > 1000 and num(f"{COUNTER}.3.{CNT_SEL}.1") == 0, 5)
+    time.sleep(1.2)  # packets counted before the switch are in; the snapshot is fresh
+    sel_after, other_after = sel(), other()
+    moved = wait(lambda: other() > other_after + 1000 and sel() == sel_after, 5)
     check(sel_before and moved, "snmp_set_changes_data_path",
-          f"sel before {sel_before}, after {num(f'{COUNTER}.3.{CNT_SEL}.1')}, other {num(f'{COUNTER}.3.{CNT_OTHER}.1')}")
+          f"sel before {sel_before}, after {sel_after} then {sel()}, other {other_after} then {other()}")
+    check(sel_after is not None and sel_after >= sel_before, "snmp_counters_continue_across_set",
+          f"cnt_sel {sel_before} before the SET, {sel_after} after (a new generation keeps the counts)")
     check(trap_after(mark, ENT + ".0.1", "Gauge32: 2"), "snmp_trap_config_applied", traps_text()[mark:][-1500:])
 
     # Every class of refused SET, each leaving the running state unchanged.
