@@ -408,12 +408,7 @@ static uint16_t acl_process(struct rte_graph *graph, struct rte_node *node, void
 		mbox_drop(rt, dropped, (uint16_t)n_dropped);
 	}
 	rt->counters[ACL_PERMITTED] += permitted;
-	if (likely(permitted == n)) {
-		mbox_forward_all(graph, node, rt, 0, n);
-	} else if (permitted) {
-		rt->out[0] += permitted;
-		rte_node_enqueue(graph, node, 0, objs, permitted);
-	}
+	mbox_forward_kept(graph, node, rt, 0, objs, permitted, n);
 	return n;
 }
 

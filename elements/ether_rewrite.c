@@ -80,12 +80,7 @@ static uint16_t rewrite_process(struct rte_graph *graph, struct rte_node *node,
 		rewrite_one(r, rte_pktmbuf_mtod(m, struct rte_ether_hdr *));
 		objs[kept++] = m;
 	}
-	if (likely(kept == n)) {
-		mbox_forward_all(graph, node, rt, 0, n);
-	} else if (kept) {
-		rt->out[0] += kept;
-		rte_node_enqueue(graph, node, 0, objs, kept);
-	}
+	mbox_forward_kept(graph, node, rt, 0, objs, kept, n);
 	return n;
 }
 

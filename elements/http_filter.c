@@ -354,12 +354,7 @@ static uint16_t hf_process(struct rte_graph *graph, struct rte_node *node, void 
 		if (m)
 			objs[kept++] = m;
 	}
-	if (likely(kept == n)) {
-		mbox_forward_all(graph, node, rt, OUT_FORWARD, n);
-	} else if (kept) {
-		rt->out[OUT_FORWARD] += kept;
-		rte_node_enqueue(graph, node, OUT_FORWARD, objs, kept);
-	}
+	mbox_forward_kept(graph, node, rt, OUT_FORWARD, objs, kept, n);
 	return n;
 }
 

@@ -1,6 +1,6 @@
 /* Packet helpers shared by element kinds: where the outer VLAN tag, the
  * IPv4 header and the L4 header are, L4 ports, incremental checksum
- * updates, and handing on a burst that lost some packets.
+ * updates.
  * Everything reads the first segment only: headers that do not fit in it are
  * treated as absent. */
 #ifndef MBOX_ELEMENTS_PKT_H
@@ -15,7 +15,6 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "element.h"
 
 /* 802.1Q, and 802.1ad for the outer tag of QinQ. */
 static __rte_always_inline bool pkt_is_vlan_tpid(rte_be16_t ether_type)
@@ -121,19 +120,6 @@ pkt_cksum_adjust(uint16_t cksum, const void *before, const void *after, size_t l
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
-}
-
-/* Send objs[0..kept) to output 0, after a loop that dropped the others:
- * the whole stream moves without copying when nothing was dropped. */
-static __rte_always_inline void pkt_forward_kept(struct rte_graph *graph, struct rte_node *node,
-						 struct mbox_elem_rt *rt, void **objs, uint16_t kept, uint16_t n)
-{
-	if (likely(kept == n)) {
-		mbox_forward_all(graph, node, rt, 0, n);
-	} else if (kept) {
-		rt->out[0] += kept;
-		rte_node_enqueue(graph, node, 0, objs, kept);
-	}
 }
 
 #endif

@@ -203,7 +203,7 @@ static uint16_t policer_process(struct rte_graph *graph, struct rte_node *node, 
 		}
 		objs[kept++] = m;
 	}
-	pkt_forward_kept(graph, node, rt, objs, kept, n);
+	mbox_forward_kept(graph, node, rt, 0, objs, kept, n);
 	return n;
 }
 

@@ -182,7 +182,7 @@ static uint16_t vlan_rewrite_process(struct rte_graph *graph, struct rte_node *n
 		else
 			objs[kept++] = m;
 	}
-	pkt_forward_kept(graph, node, rt, objs, kept, n);
+	mbox_forward_kept(graph, node, rt, 0, objs, kept, n);
 	return n;
 }
 

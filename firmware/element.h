@@ -187,6 +187,21 @@ mbox_forward_one(struct rte_graph *graph, struct rte_node *node,
 	rte_node_enqueue_x1(graph, node, edge, obj);
 }
 
+/* Send objs[0..kept) to `edge` after a loop that took the others out of
+ * the burst (dropped or sent elsewhere): the whole stream moves without
+ * copying when it kept everything. */
+static __rte_always_inline void
+mbox_forward_kept(struct rte_graph *graph, struct rte_node *node, struct mbox_elem_rt *rt,
+		  rte_edge_t edge, void **objs, uint16_t kept, uint16_t n)
+{
+	if (likely(kept == n)) {
+		mbox_forward_all(graph, node, rt, edge, n);
+	} else if (kept) {
+		rt->out[edge] += kept;
+		rte_node_enqueue(graph, node, edge, objs, kept);
+	}
+}
+
 static __rte_always_inline void
 mbox_drop(struct mbox_elem_rt *rt, void **objs, uint16_t n)
 {
