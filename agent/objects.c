@@ -145,6 +145,7 @@ static void build_system(void)
 	SCALAR(system_oid, 9, ASN_INTEGER, mib_state.result);
 	add_text(system_oid, OID_LENGTH(system_oid), 10, instance0, 1, mib_state.result_text);
 	SCALAR(system_oid, 11, ASN_COUNTER, mib_state.restart_count);
+	add_text(system_oid, OID_LENGTH(system_oid), 12, instance0, 1, mbox_dataplane_generation()->removed);
 }
 
 /* Drops of the sinks that transmit on a port: its ifOutDiscards. */
@@ -266,7 +267,7 @@ static unsigned element_state(const struct mbox_element *e)
 
 static void build_elements(const struct mbox_config *cfg, const struct mbox_element_stats *es)
 {
-	for (unsigned c = 2; c <= 10; c++)
+	for (unsigned c = 2; c <= 11; c++)
 		for (unsigned i = 0; i < cfg->n_elements; i++) {
 			const struct mbox_element_stats *s = &es[i];
 			oid idx[] = { i + 1 };
@@ -281,6 +282,7 @@ static void build_elements(const struct mbox_config *cfg, const struct mbox_elem
 			case 8: COL(element_entry, 8, idx, ASN_COUNTER64, s->cycles); break;
 			case 9: COL(element_entry, 9, idx, ASN_UNSIGNED, s->in ? u32(s->cycles / s->in) : 0); break;
 			case 10: COL(element_entry, 10, idx, ASN_UNSIGNED, s->n_outputs); break;
+			case 11: COL(element_entry, 11, idx, ASN_INTEGER, mbox_dataplane_generation()->change[i]); break;
 			}
 		}
 	for (unsigned c = 2; c <= 4; c++)

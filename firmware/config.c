@@ -1099,7 +1099,7 @@ static config_setting_t *edit_group(config_t *lc, int element)
 static char *row_as_list(const char *text)
 {
 	const char *t = text + strspn(text, " \t");
-	char *list = malloc(strlen(text) + 8);
+	char *list = malloc(strlen(text) + sizeof("( {  } )"));
 
 	if (list)
 		sprintf(list, *t == '{' ? "( %s )" : "( { %s } )", text);

@@ -191,6 +191,7 @@ int mbox_dataplane_start(struct mbox_config *cfg)
 	current = mbox_generation_build(cfg, next_build++, workers);
 	if (!current)
 		return -1;
+	mbox_generation_diff(current, NULL);
 	set_running(current);
 	for (unsigned w = 0; w < n_workers; w++) {
 		workers[w].graph = current->graphs[w];
@@ -279,6 +280,7 @@ void mbox_change_commit(struct mbox_change *c)
 {
 	wait_workers_on(c->gen);
 	mbox_stats_carry_over(c->gen, c->old);
+	mbox_generation_diff(c->gen, c->old);
 	set_running(c->gen);
 	mbox_generation_free(c->old);
 	free(c);
@@ -308,8 +310,8 @@ int mbox_dataplane_apply(struct mbox_config *cfg, const char *source)
 	}
 	mbox_change_publish(c);
 	mbox_change_commit(c);
-	log_info("%s: generation %u applied (%u elements)", source, status.generation,
-		 current->cfg->n_elements);
+	log_info("%s: generation %u applied (%s)", source, status.generation, mbox_generation_summary(current, why,
+		 sizeof(why)));
 	return 0;
 }
 

@@ -210,7 +210,9 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 	gen->cfg = cfg;
 	gen->n_workers = cfg->dpdk.workers;
 	gen->carried = rte_zmalloc("mbox_carried", sizeof(*gen->carried) * (cfg->n_elements + 1), 0);
-	if (!gen->carried) {
+	gen->change = rte_zmalloc("mbox_change", cfg->n_elements + 1, 0);
+	if (!gen->carried || !gen->change) {
+		rte_free(gen->carried);
 		log_err("graph: out of memory");
 		rte_free(gen);
 		mbox_config_free(cfg);
@@ -239,6 +241,49 @@ void mbox_generation_control(const struct mbox_generation *gen)
 	}
 }
 
+/* Same kind and every parameter with the same text. */
+static bool same_settings(const struct mbox_config *a, unsigned i, const struct mbox_config *b, unsigned j)
+{
+	const struct mbox_kind *k = a->elements[i].kind;
+	char x[1024], y[1024];
+
+	for (unsigned q = 0; k->params[q].name; q++)
+		if (strcmp(mbox_config_value_text(a, (int)i, &k->params[q], x, sizeof(x)),
+			   mbox_config_value_text(b, (int)j, &k->params[q], y, sizeof(y))))
+			return false;
+	return true;
+}
+
+void mbox_generation_diff(struct mbox_generation *to, const struct mbox_generation *from)
+{
+	size_t len = 0;
+
+	for (unsigned i = 0; i < to->cfg->n_elements; i++) {
+		const struct mbox_element *e = &to->cfg->elements[i];
+		int j = from ? mbox_config_element_index(from->cfg, e->name) : -1;
+
+		to->change[i] = j < 0 ? CHANGE_ADDED :
+				from->cfg->elements[j].kind != e->kind ? CHANGE_REPLACED :
+				same_settings(to->cfg, i, from->cfg, (unsigned)j) ? CHANGE_UNCHANGED : CHANGE_CHANGED;
+	}
+	to->removed[0] = '\0';
+	for (unsigned j = 0; from && j < from->cfg->n_elements; j++)
+		if (mbox_config_element_index(to->cfg, from->cfg->elements[j].name) < 0 && len < sizeof(to->removed))
+			len += (size_t)snprintf(to->removed + len, sizeof(to->removed) - len, "%s%s", len ? "," : "",
+						from->cfg->elements[j].name);
+}
+
+const char *mbox_generation_summary(const struct mbox_generation *gen, char *buf, size_t size)
+{
+	unsigned n[CHANGE_REPLACED + 1] = { 0 };
+
+	for (unsigned i = 0; i < gen->cfg->n_elements; i++)
+		n[gen->change[i]]++;
+	snprintf(buf, size, "%u elements: %u added, %u changed, %u replaced; removed: %s", gen->cfg->n_elements,
+		 n[CHANGE_ADDED], n[CHANGE_CHANGED], n[CHANGE_REPLACED], gen->removed[0] ? gen->removed : "none");
+	return buf;
+}
+
 void mbox_generation_free(struct mbox_generation *gen)
 {
 	if (!gen)
@@ -262,5 +307,6 @@ void mbox_generation_free(struct mbox_generation *gen)
 	}
 	mbox_config_free(gen->cfg);
 	rte_free(gen->carried);
+	rte_free(gen->change);
 	rte_free(gen);
 }

@@ -37,7 +37,13 @@ struct mbox_generation {
 	/* Per element: counts of earlier generations it continues (control
 	 * thread only; the statistics API adds them). */
 	struct mbox_element_stats *carried;
+	/* What the change that made this generation did to each element, and
+	 * the names of the elements it removed (comma-separated). */
+	uint8_t *change; /* enum mbox_element_change */
+	char removed[256];
 };
+
+enum mbox_element_change { CHANGE_UNCHANGED = 1, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_REPLACED };
 
 /* ports.c */
 int mbox_ports_start(const struct mbox_config *cfg, struct rte_mempool *pool);
@@ -62,6 +68,10 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 void mbox_generation_free(struct mbox_generation *gen);
 /* Run every element's control hook (control thread, every tick). */
 void mbox_generation_control(const struct mbox_generation *gen);
+/* Record in `to` how it differs from `from` (NULL: everything was added). */
+void mbox_generation_diff(struct mbox_generation *to, const struct mbox_generation *from);
+/* "9 elements: 1 added, 2 changed, 0 replaced; removed: a,b" into buf. */
+const char *mbox_generation_summary(const struct mbox_generation *gen, char *buf, size_t size);
 struct mbox_elem_rt *mbox_generation_rt(const struct mbox_generation *gen,
 					unsigned element, unsigned worker);
 

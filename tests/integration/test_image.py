@@ -342,7 +342,7 @@ def main():
         check("first boot" not in boot.console(), "image_config_kept_across_boots", boot.console()[-2000:])
         status, out = boot.sh("tail -n1 /config/mbox.cfg")
         check(status == 0 and "kept across boots" in out, "image_config_edit_persists", out)
-        got = snmp_get(boot.port, DROP_RATE)
+        got = snmp_get_until(boot.port, DROP_RATE, "4242")  # once the subagent has registered
         check(got == "4242", "image_snmp_set_survives_reboot (mboxThresholdDropRate)", f"got {got!r}")
         check(boot.wait_console("info: forwarding:", 60), f"image_{fw}_mboxd_forwarding", boot.console()[-3000:])
         ok, out = ping_until(time.time() + 60)

@@ -72,7 +72,8 @@ if check(m.start(), "reload_mboxd_starts", m.output()[-2000:]):
           "reload_port_change_rejected", m.output()[-1500:])
 
     write(PLATFORM + GRAPH2)
-    check(reload_and_wait("reload: generation 2 applied"), "reload_valid_applied", m.output()[-1500:])
+    check(reload_and_wait("reload: generation 2 applied (6 elements: 2 added, 0 changed, 0 replaced; removed: cnt1)"),
+          "reload_valid_applied_with_change_summary", m.output()[-1500:])
     flowing, generation = growing("cnt2")
     check(flowing and generation == 2, "reload_new_graph_forwards", f"generation {generation}")
     gen.cmd("stop")

@@ -191,6 +191,7 @@ try:
     # SET a classifier rule: UDP traffic moves from output 'sel' to 'default'.
     rules = get(f"{PARAM}.3.{CLS}.1")
     check(rules and "proto = 17" in rules, "snmp_param_value_read", str(rules))
+    check(get(f"{ELEM}.11.{CLS}") == "2", "snmp_first_generation_elements_added", str(get(f"{ELEM}.11.{CLS}")))
     sel = lambda: num(f"{COUNTER}.3.{CNT_SEL}.1")
     other = lambda: num(f"{COUNTER}.3.{CNT_OTHER}.1") or 0
     sel_before = wait(sel, 5)
@@ -202,6 +203,9 @@ try:
     moved = wait(lambda: other() > other_after + 1000 and sel() == sel_after, 5)
     check(sel_before and moved, "snmp_set_changes_data_path",
           f"sel before {sel_before}, after {sel_after} then {sel()}, other {other_after} then {other()}")
+    check(get(f"{ELEM}.11.{CLS}") == "3" and get(f"{ELEM}.11.{CNT_SEL}") == "1" and get(SYS + ".12.0") == "",
+          "snmp_last_change_per_element", f"cls {get(f'{ELEM}.11.{CLS}')} (changed: 3), "
+          f"cnt_sel {get(f'{ELEM}.11.{CNT_SEL}')} (unchanged: 1), removed {get(SYS + '.12.0')!r}")
     check(sel_after is not None and sel_after >= sel_before, "snmp_counters_continue_across_set",
           f"cnt_sel {sel_before} before the SET, {sel_after} after (a new generation keeps the counts)")
     check(trap_after(mark, ENT + ".0.1", "Gauge32: 2"), "snmp_trap_config_applied", traps_text()[mark:][-1500:])
