@@ -24,7 +24,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # Keep objects make would treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test unit asan bench run run-tap hugepages clean
+.PHONY: all deps test unit asan lint bench run run-tap hugepages clean
 
 all: $(BUILD)/mboxd $(UNIT_BINS)
 
@@ -60,6 +60,19 @@ test: all
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+# Static analysis of the project's C code: cppcheck, then clang-tidy
+# (clang's analyzer and the bugprone checks, less the ones that only
+# restate house style: !strcmp(), swappable parameters, narrowing).
+TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-valist.Uninitialized,-clang-analyzer-security.insecureAPI.*
+TIDY_CHECKS := $(TIDY_CHECKS),bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier
+TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result
+TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-suspicious-string-compare,-bugprone-branch-clone
+lint: | $(BUILD)/.deps
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 --inline-suppr \
+		-Ifirmware -Iagent -Ielements -Itests/unit --suppress=missingIncludeSystem firmware elements agent tests/unit
+	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(CORE_SRCS) $(ELEM_SRCS) \
+		$(wildcard agent/*.c) firmware/main.c -- $(filter-out -W% -O% -g,$(CFLAGS))
 
 bench: all
 	@tools/hugepages.sh

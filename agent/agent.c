@@ -572,7 +572,7 @@ void mbox_agent_wait(unsigned timeout_ms)
 	}
 	FD_ZERO(&fds);
 	snmp_select_info(&numfds, &fds, &tv, &block);
-	if (block || timercmp(&limit, &tv, <))
+	if (block || limit.tv_sec < tv.tv_sec || (limit.tv_sec == tv.tv_sec && limit.tv_usec < tv.tv_usec))
 		tv = limit;
 	n = select(numfds, &fds, NULL, NULL, &tv);
 	if (n > 0)

@@ -10,6 +10,8 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "config.h"
+
 /* The enterprise number under which MBOX-MIB lives: the one place to
  * change it (with the MIB's MODULE-IDENTITY, see mib/README.md). */
 #define MBOX_ENTERPRISE 99999
@@ -23,8 +25,7 @@
 #define MIB_IFX_COLUMNS 11
 /* mboxThresholds columns of the thresholds section's fields, in order
  * (4 to 7 are the objects mboxThresholdCrossed carries). */
-#define MIB_THRESHOLDS 4
-extern const unsigned mib_threshold_columns[MIB_THRESHOLDS];
+extern const unsigned mib_threshold_columns[MBOX_THRESHOLDS];
 extern const unsigned mib_if_columns[MIB_IF_COLUMNS], mib_ifx_columns[MIB_IFX_COLUMNS];
 
 /* Which SET an instance takes. */

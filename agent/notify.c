@@ -222,7 +222,7 @@ static void check_thresholds(void)
 		nt.walks[w] = cs.walks;
 		nt.busy_walks[w] = cs.busy_walks;
 		snprintf(subject, sizeof(subject), "core %u", w + 1);
-		watch(&nt.core_alarm[w], CROSS_CORE_BUSY, subject, nt.busy_percent[w], th->core_busy);
+		watch(&nt.core_alarm[w], CROSS_CORE_BUSY, subject, nt.busy_percent[w], th->limit[THRESHOLD_CORE_BUSY]);
 	}
 	/* Element counters restart with a new generation: no rate across it. */
 	bool have_base = generation == nt.drops_generation;
@@ -235,11 +235,11 @@ static void check_thresholds(void)
 		if (have_base) {
 			snprintf(subject, sizeof(subject), "element %s", es.name);
 			watch(&nt.element_alarm[i], CROSS_DROP_RATE, subject, es.drops - nt.element_drops[i],
-			      th->drop_rate);
+			      th->limit[THRESHOLD_DROP_RATE]);
 		}
 		nt.element_drops[i] = es.drops;
 		snprintf(subject, sizeof(subject), "element %s", es.name);
-		watch(&nt.fill_alarm[i], CROSS_TABLE_FILL, subject, table_fill(&cfg->elements[i], &es), th->table_fill);
+		watch(&nt.fill_alarm[i], CROSS_TABLE_FILL, subject, table_fill(&cfg->elements[i], &es), th->limit[THRESHOLD_TABLE_FILL]);
 	}
 	nt.drops_generation = generation;
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
@@ -251,13 +251,13 @@ static void check_thresholds(void)
 		drops = ps.imissed + ps.rx_nombuf;
 		snprintf(subject, sizeof(subject), "port %s", ps.name);
 		if (have_base)
-			watch(&nt.port_alarm[i], CROSS_DROP_RATE, subject, drops - nt.port_drops[i], th->drop_rate);
+			watch(&nt.port_alarm[i], CROSS_DROP_RATE, subject, drops - nt.port_drops[i], th->limit[THRESHOLD_DROP_RATE]);
 		nt.port_drops[i] = drops;
 	}
 	if (mbox_stats_pool(&pool) == 0) {
 		snprintf(subject, sizeof(subject), "pool %s", pool.name);
 		watch(&nt.pool_alarm, CROSS_POOL_USAGE, subject, pool.size ? pool.in_use * 100ULL / pool.size : 0,
-		      th->pool_usage);
+		      th->limit[THRESHOLD_POOL_USAGE]);
 	}
 }
 

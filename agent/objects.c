@@ -100,7 +100,7 @@ static void add_text(const oid *prefix, size_t plen, unsigned column, const oid 
 	add_str(prefix, plen, column, index, ilen, text, n > 255 ? 255 : n);
 }
 
-const unsigned mib_threshold_columns[MIB_THRESHOLDS] = { 1, 2, 3, 8 };
+const unsigned mib_threshold_columns[MBOX_THRESHOLDS] = { 1, 2, 3, 8 };
 const unsigned mib_if_columns[MIB_IF_COLUMNS] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 19, 20 };
 const unsigned mib_ifx_columns[MIB_IFX_COLUMNS] = { 1, 6, 7, 10, 11, 14, 15, 16, 17, 18, 19 };
 
@@ -399,7 +399,7 @@ static void build_cores_pools_thresholds(const struct mbox_config *cfg)
 		COL(pool_entry, 5, one, ASN_GAUGE, pool.size ? pool.in_use * 100ULL / pool.size : 0);
 	}
 	for (unsigned t = 0; mbox_threshold_params[t].name; t++) {
-		const unsigned *limits = &cfg->thresholds.drop_rate;
+		const unsigned *limits = cfg->thresholds.limit;
 
 		add_writable(threshold_oid, OID_LENGTH(threshold_oid), mib_threshold_columns[t], instance0, 1,
 			     ASN_UNSIGNED, limits[t], W_THRESHOLD, 0, t);

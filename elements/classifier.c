@@ -66,7 +66,7 @@ static int rule_setup(struct mbox_element *e, struct mbox_config *cfg, struct mb
 	};
 	const struct mbox_value *name = mbox_list_field(rules, rule_fields, i, "name");
 	int line = mbox_list_field(rules, rule_fields, i, "name")->line;
-	uint64_t v[RTE_DIM(fields)];
+	uint64_t v[RTE_DIM(fields)] = { 0 };
 	char *out_name;
 
 	for (unsigned f = 0; f < RTE_DIM(fields); f++) {

@@ -211,7 +211,7 @@ static bool host_matches(const struct http_rule *r, const struct http_request *r
 	if (r->host_suffix)
 		return req->host_len > r->host_len &&
 		       !strncasecmp(req->host + req->host_len - r->host_len, r->host, r->host_len);
-	return req->host_len == r->host_len && !strncasecmp(req->host, r->host, r->host_len);
+	return req->host_len == r->host_len && (!r->host_len || !strncasecmp(req->host, r->host, r->host_len));
 }
 
 /* Index of the first matching rule, or n_rules. */

@@ -690,6 +690,7 @@ static void route_chunk(struct rte_graph *graph, struct rte_node *node, struct m
 	}
 	rte_fib_lookup_bulk(dp->fib, dst, route, n_ipv4);
 	for (uint16_t i = 0; i < n_ipv4; i++) {
+		/* cppcheck-suppress uninitvar ; the first loop filled ipv4[0..n_ipv4) */
 		struct rte_mbuf *m = ipv4[i];
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		const struct next_hop_dp *h;

@@ -720,7 +720,8 @@ static int find_cycle(struct parse *p, int v, int *state, int *stack, int depth)
 			size_t len = 0;
 			int k = depth;
 
-			while (stack[k] != w)
+			/* state 1: w is on the stack, so this stops. */
+			while (stack[k] != w) /* NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 				k--;
 			path[0] = '\0';
 			for (; k <= depth; k++)
@@ -910,13 +911,13 @@ static int parse_snmp(struct parse *p, const config_setting_t *root)
 static int parse_thresholds(struct parse *p, const config_setting_t *root)
 {
 	const config_setting_t *s;
-	struct mbox_value v[4];
+	struct mbox_value v[MBOX_THRESHOLDS];
 
 	if (optional_group(p, root, "thresholds", &s) < 0 ||
 	    parse_group(p, s, mbox_threshold_params, NULL, "thresholds", v) < 0)
 		return -1;
-	p->cfg->thresholds = (struct mbox_thresholds){ (unsigned)v[0].u, (unsigned)v[1].u, (unsigned)v[2].u,
-						       (unsigned)v[3].u };
+	for (unsigned t = 0; t < MBOX_THRESHOLDS; t++)
+		p->cfg->thresholds.limit[t] = (unsigned)v[t].u;
 	return 0;
 }
 
@@ -1247,7 +1248,7 @@ char *mbox_config_value_text(const struct mbox_config *cfg, int element,
 
 	buf[0] = '\0';
 	if (element < 0) {
-		const unsigned *t = &cfg->thresholds.drop_rate;
+		const unsigned *t = cfg->thresholds.limit;
 
 		while (&mbox_threshold_params[i] != q)
 			i++;

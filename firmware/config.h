@@ -68,11 +68,16 @@ struct mbox_snmp_cfg {
 };
 
 /* The "thresholds" section: alarms checked once a second (0: off). */
+enum mbox_threshold { /* the order of mbox_threshold_params */
+	THRESHOLD_DROP_RATE,  /* packets per second, per element or port */
+	THRESHOLD_CORE_BUSY,  /* percent of busy graph walks, per worker */
+	THRESHOLD_POOL_USAGE, /* percent of the mbuf pool in use */
+	THRESHOLD_TABLE_FILL, /* percent of an element's table (NAT sessions) */
+	MBOX_THRESHOLDS
+};
+
 struct mbox_thresholds {
-	unsigned drop_rate;  /* packets per second, per element or port */
-	unsigned core_busy;  /* percent of busy graph walks, per worker */
-	unsigned pool_usage; /* percent of the mbuf pool in use */
-	unsigned table_fill; /* percent of an element's table (NAT sessions) */
+	unsigned limit[MBOX_THRESHOLDS];
 };
 
 struct mbox_config {

@@ -69,6 +69,8 @@ static int worker_main(void *arg)
 			graph = next;
 			__atomic_store_n(&w->in_use, graph, __ATOMIC_RELEASE);
 		}
+		if (unlikely(!graph))
+			continue; /* nothing published yet */
 		rte_graph_walk(graph);
 		w->walks++;
 		w->busy_walks += w->rx_packets != rx_before;
@@ -88,7 +90,7 @@ static bool huge_disabled(const struct mbox_config *cfg)
 /* Say plainly what is missing instead of letting EAL fail obscurely. */
 static int check_hugepages(const struct mbox_config *cfg)
 {
-	FILE *f = fopen("/proc/mounts", "r");
+	FILE *f;
 	char line[512];
 	bool mounted = false;
 	unsigned long free_mb = 0;
@@ -96,6 +98,7 @@ static int check_hugepages(const struct mbox_config *cfg)
 
 	if (huge_disabled(cfg))
 		return 0;
+	f = fopen("/proc/mounts", "r");
 	while (f && fgets(line, sizeof(line), f))
 		mounted |= strstr(line, " hugetlbfs ") != NULL;
 	if (f)

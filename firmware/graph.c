@@ -127,7 +127,8 @@ static int alloc_runtime(struct mbox_generation *gen, struct mbox_worker *worker
 {
 	struct mbox_config *cfg = gen->cfg;
 
-	gen->rt = rte_zmalloc("mbox_rt_index", sizeof(*gen->rt) * cfg->n_elements * gen->n_workers, 0);
+	/* An array of pointers, one per element and worker. */
+	gen->rt = rte_zmalloc("mbox_rt_index", sizeof(struct mbox_elem_rt *) * cfg->n_elements * gen->n_workers, 0);
 	if (!gen->rt)
 		return -1;
 	for (unsigned i = 0; i < cfg->n_elements; i++) {

@@ -204,6 +204,7 @@ void harness_walk(struct mbox_generation *gen)
 
 void harness_inject(struct mbox_generation *gen, struct rte_mbuf **pkts, unsigned n)
 {
+	/* cppcheck-suppress uninitvar ; callers fill pkts[0..n) */
 	memcpy(to_inject, pkts, n * sizeof(*pkts));
 	n_inject = n;
 	harness_walk(gen);

@@ -228,7 +228,7 @@ static void run_set_cases(void)
 		struct mbox_config *next = edited ? mbox_config_parse("set.cfg", edited, &ed) : NULL;
 		char value[256];
 
-		check(next && next->thresholds.drop_rate == 500 &&
+		check(next && next->thresholds.limit[THRESHOLD_DROP_RATE] == 500 &&
 		      !strcmp(mbox_config_value_text(next, rw, ok[1].param, value, sizeof(value)), "02:00:00:00:00:0B") &&
 		      strstr(mbox_config_value_text(next, cls, ok[0].param, value, sizeof(value)), "proto = 6"),
 		      "set_edit_applies_all", "%s / %s", ed.first, edited ? edited : "(null)");

@@ -19,8 +19,10 @@ static uint16_t spec_bytes(const struct pkt_spec *s, uint8_t *buf)
 
 static bool frame_is(const struct rte_mbuf *m, const uint8_t *want, uint16_t len)
 {
-	return m && rte_pktmbuf_pkt_len(m) == len && rte_pktmbuf_data_len(m) == len &&
-	       memcmp(rte_pktmbuf_mtod(m, const void *), want, len) == 0;
+	if (!m || rte_pktmbuf_pkt_len(m) != len || rte_pktmbuf_data_len(m) != len)
+		return false;
+	/* cppcheck-suppress uninitvar ; spec_bytes() wrote want[0..len) */
+	return memcmp(rte_pktmbuf_mtod(m, const void *), want, len) == 0;
 }
 
 static bool frame_is_spec(const struct rte_mbuf *m, const struct pkt_spec *s)
