@@ -24,7 +24,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # Keep objects make would treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test unit asan lint bench run run-tap hugepages clean
+.PHONY: all deps test unit asan lint fuzz fuzz-build bench run run-tap hugepages clean
 
 all: $(BUILD)/mboxd $(UNIT_BINS)
 
@@ -60,6 +60,34 @@ test: all
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+# libFuzzer targets (tests/fuzz/), built with clang, ASan and UBSan in
+# build-fuzz/: the configuration parser, SNMP SET values, every element's
+# packet processing.  `make fuzz` runs each for FUZZ_SECONDS (corpora
+# grow in build-fuzz/corpus/); a crash leaves its input in build-fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZERS := config set packets
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined" \
+		$(patsubst %,build-fuzz/fuzz/fuzz_%,$(FUZZERS))
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/unit/harness.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+		mkdir -p build-fuzz/corpus/$$f; \
+		echo "== fuzz_$$f for $(FUZZ_SECONDS) s"; \
+		seeds=tests/fuzz/seeds/$$f; [ $$f = config ] && seeds=firmware/examples; \
+		LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build-fuzz/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/crash-$$f- build-fuzz/corpus/$$f $$seeds \
+			> build-fuzz/fuzz_$$f.log 2>&1; rc=$$?; \
+		grep -E "^stat::number_of_executed_units|ERROR|SUMMARY|Test unit written" build-fuzz/fuzz_$$f.log; \
+		[ $$rc -eq 0 ] || { echo "fuzz_$$f: exit status $$rc (build-fuzz/fuzz_$$f.log)"; exit 1; }; \
+		[ -z "$$(ls build-fuzz/crash-$$f-* 2>/dev/null)" ] || { echo "fuzz_$$f: crash found"; exit 1; }; \
+	done
 
 # Static analysis of the project's C code: cppcheck, then clang-tidy
 # (clang's analyzer and the bugprone checks, less the ones that only

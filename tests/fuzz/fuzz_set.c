@@ -1,0 +1,75 @@
+/* libFuzzer target: SNMP SET values.  The first input byte picks a
+ * parameter of an element of a configuration with every kind (or a
+ * threshold); the rest is the value text a manager sent.  Runs the checks
+ * of RESERVE1 (value, or one list row) and, when they pass, the edit and
+ * re-validation of RESERVE2. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define BASE_CONFIG "tests/fuzz/set-base.cfg"
+
+static struct mbox_config *base;
+static FILE *quiet;
+
+static void load_base(void)
+{
+	struct mbox_diag d = { .out = stderr };
+
+	quiet = fopen("/dev/null", "w");
+	base = mbox_config_load(BASE_CONFIG, &d);
+	if (!base) {
+		fprintf(stderr, "fuzz_set: %s does not load (run from the repository root)\n", BASE_CONFIG);
+		exit(1);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mbox_diag d = { 0 };
+	struct mbox_edit edit = { 0 };
+	unsigned pick, n = 0;
+	char *text;
+
+	if (!base)
+		load_base();
+	if (size < 1)
+		return 0;
+	d.out = quiet;
+	pick = data[0];
+	text = malloc(size);
+	memcpy(text, data + 1, size - 1);
+	text[size - 1] = '\0';
+	/* Parameter number `pick` over all elements, then the thresholds. */
+	edit.element = -1;
+	for (unsigned e = 0; e < base->n_elements && !edit.param; e++)
+		for (unsigned q = 0; base->elements[e].kind->params[q].name && !edit.param; q++)
+			if (n++ == pick % 64) {
+				edit.element = (int)e;
+				edit.param = &base->elements[e].kind->params[q];
+			}
+	if (!edit.param)
+		edit.param = &mbox_threshold_params[pick % 4];
+	edit.text = text;
+	if (edit.param->type == MBOX_P_LIST && (pick & 0x80)) {
+		edit.op = EDIT_ROW_INSERT;
+		edit.row = mbox_param(&base->elements[edit.element], edit.param->name)->list.n;
+		if (mbox_config_check_row(base, edit.param, "fuzz", text, &d) < 0)
+			edit.param = NULL;
+	} else if (mbox_config_check_value(base, edit.param, "fuzz", text, &d) < 0) {
+		edit.param = NULL;
+	}
+	if (edit.param) {
+		char *edited = mbox_config_edit(base, &edit, 1, &d);
+
+		mbox_config_free(edited ? mbox_config_parse("fuzz.cfg", edited, &d) : NULL);
+		free(edited);
+	}
+	free(text);
+	return 0;
+}
