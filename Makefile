@@ -118,4 +118,4 @@ run-tap: all
 -include images/image.mk
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
