@@ -34,6 +34,13 @@ def workdir(tag):
 
 # ---- packets and pcap files ----
 
+def free_udp_port():
+    """A UDP port on 127.0.0.1 that nothing uses now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def mac(text):
     return bytes(int(x, 16) for x in text.split(":"))
 

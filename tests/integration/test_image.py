@@ -13,12 +13,11 @@ time from QEMU start to the first snmpget answer."""
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 
-from mboxtest import MBOXD, check, finish, parse_stats
+from mboxtest import MBOXD, check, finish, free_udp_port, parse_stats
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../images"))
 from debugsh import DebugShell  # noqa: E402
@@ -47,13 +46,6 @@ def note(text):
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def cleanup_net():

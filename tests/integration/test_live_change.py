@@ -9,11 +9,10 @@ arrives exactly once, and the counters of the elements that kept their name
 and kind, carried across 201 generations, equal what was sent."""
 import os
 import signal
-import socket
 import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, workdir
+from mboxtest import Mboxd, check, finish, free_udp_port, workdir
 
 d = workdir("live")
 NS = ("mlc-a", "mlc-b")
@@ -57,13 +56,8 @@ snmp = {{ agentx_socket = "{d}/agentx.sock"; ping_interval = 1; listen = "udp:12
 """
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-AGENT = free_port()
+AGENT = free_udp_port()
 SNMP = ["-v3", "-l", "authPriv", "-u", "admin", "-a", "SHA", "-A", "live-admin-pass", "-x", "AES",
         "-X", "live-priv-pass", "-t", "5", "-r", "0", f"udp:127.0.0.1:{AGENT}"]
 ENT = ".1.3.6.1.4.1.99999"

@@ -5,11 +5,10 @@ every class of refused SET, traps, save and restart, snmpd restarts."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, frame, workdir, write_pcap
+from mboxtest import Mboxd, check, finish, frame, free_udp_port, workdir, write_pcap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MIBDIRS = f"{os.path.dirname(ROOT)}/shared/mibs:{ROOT}/mib"
@@ -23,13 +22,8 @@ IF, IFX = ".1.3.6.1.2.1.2.2.1", ".1.3.6.1.2.1.31.1.1.1"
 N_IN = 100
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-AGENT, TRAPS = free_port(), free_port()
+AGENT, TRAPS = free_udp_port(), free_udp_port()
 TARGET = f"udp:127.0.0.1:{AGENT}"
 V3 = ["-v3", "-l", "authPriv", "-u", "admin", "-a", "SHA", "-A", "mbox-admin-pass", "-x", "AES",
       "-X", "mbox-priv-pass"]

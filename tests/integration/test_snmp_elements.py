@@ -6,11 +6,10 @@ SET of each (a whole parameter, or a row of a list created or destroyed with
 RowStatus).  Each SET must build exactly one new generation and read back;
 turning the mirror's capture on over SNMP must produce a pcap file."""
 import os
-import socket
 import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, frame, workdir, write_pcap
+from mboxtest import Mboxd, check, finish, frame, free_udp_port, workdir, write_pcap
 
 d = workdir("snmpel")
 ENT = ".1.3.6.1.4.1.99999"
@@ -19,13 +18,8 @@ PARAM_NAME, PARAM_VALUE = ENT + ".1.3.4.1.2", ENT + ".1.3.4.1.3"
 ROW = ENT + ".1.3.5.1"
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-AGENT = free_port()
+AGENT = free_udp_port()
 ENV = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist")
 SNMP = ["-v3", "-l", "authPriv", "-u", "admin", "-a", "SHA", "-A", "elem-admin-pass", "-x", "AES",
         "-X", "elem-priv-pass", "-t", "5", "-r", "0", "-On"]
