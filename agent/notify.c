@@ -224,7 +224,7 @@ static void check_thresholds(void)
 		snprintf(subject, sizeof(subject), "core %u", w + 1);
 		watch(&nt.core_alarm[w], CROSS_CORE_BUSY, subject, nt.busy_percent[w], th->limit[THRESHOLD_CORE_BUSY]);
 	}
-	/* Element counters restart with a new generation: no rate across it. */
+	/* A new generation may number its elements differently: no rate across it. */
 	bool have_base = generation == nt.drops_generation;
 
 	for (unsigned i = 0; i < cfg->n_elements; i++) {
@@ -232,13 +232,11 @@ static void check_thresholds(void)
 
 		if (mbox_stats_element(i, &es) < 0)
 			continue;
-		if (have_base) {
-			snprintf(subject, sizeof(subject), "element %s", es.name);
+		snprintf(subject, sizeof(subject), "element %s", es.name);
+		if (have_base)
 			watch(&nt.element_alarm[i], CROSS_DROP_RATE, subject, es.drops - nt.element_drops[i],
 			      th->limit[THRESHOLD_DROP_RATE]);
-		}
 		nt.element_drops[i] = es.drops;
-		snprintf(subject, sizeof(subject), "element %s", es.name);
 		watch(&nt.fill_alarm[i], CROSS_TABLE_FILL, subject, table_fill(&cfg->elements[i], &es), th->limit[THRESHOLD_TABLE_FILL]);
 	}
 	nt.drops_generation = generation;

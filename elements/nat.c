@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "pkt.h"
 
 enum {
 	NAT_ACTIVE_SESSIONS, NAT_CREATED, NAT_EXPIRED, NAT_ALLOC_FAILURES,
@@ -261,23 +262,6 @@ nomem:
 
 /* ---- fast path ---- */
 
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m').  Values as they lie in the
- * packet; the one's complement sum does not care about byte order. */
-static __rte_always_inline uint16_t cksum_replace16(uint16_t cksum, uint16_t old, uint16_t new)
-{
-	uint32_t sum = (uint16_t)~cksum + (uint16_t)~old + (uint32_t)new;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static __rte_always_inline uint16_t cksum_replace32(uint16_t cksum, uint32_t old, uint32_t new)
-{
-	return cksum_replace16(cksum_replace16(cksum, (uint16_t)(old >> 16), (uint16_t)(new >> 16)),
-			       (uint16_t)old, (uint16_t)new);
-}
-
 static __rte_always_inline uint16_t get16(const uint8_t *at)
 {
 	uint16_t v;
@@ -299,13 +283,13 @@ static __rte_always_inline void rewrite(struct pkt *p, bool inbound, uint32_t ne
 	uint8_t *port = inbound ? p->dport : p->sport;
 	uint16_t old_port = get16(port);
 
-	p->ip->hdr_checksum = cksum_replace32(p->ip->hdr_checksum, old_addr, new_addr);
+	p->ip->hdr_checksum = pkt_cksum_replace32(p->ip->hdr_checksum, old_addr, new_addr);
 	if (p->l4_cksum) {
-		uint16_t c = cksum_replace16(get16(p->l4_cksum), old_port, new_port);
+		uint16_t c = pkt_cksum_replace16(get16(p->l4_cksum), old_port, new_port);
 
 		/* TCP and UDP checksums cover the addresses (pseudo-header). */
 		if (p->proto != IPPROTO_ICMP)
-			c = cksum_replace32(c, old_addr, new_addr);
+			c = pkt_cksum_replace32(c, old_addr, new_addr);
 		/* 0 means "no checksum" in UDP: send its other form. */
 		if (p->proto == IPPROTO_UDP && c == 0)
 			c = 0xffff;

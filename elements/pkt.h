@@ -108,6 +108,25 @@ pkt_ipv4_l4(struct rte_mbuf *m, uint8_t proto, uint32_t need, struct pkt_l4 *p)
 	return true;
 }
 
+/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for one 16-bit word m that
+ * becomes m'.  Values as they lie in the packet: the one's complement sum
+ * does not care about byte order. */
+static __rte_always_inline uint16_t pkt_cksum_replace16(uint16_t cksum, uint16_t old, uint16_t new)
+{
+	uint32_t sum = (uint16_t)~cksum + (uint16_t)~old + (uint32_t)new;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The same for a 32-bit field (an IPv4 address), as two words. */
+static __rte_always_inline uint16_t pkt_cksum_replace32(uint16_t cksum, uint32_t old, uint32_t new)
+{
+	return pkt_cksum_replace16(pkt_cksum_replace16(cksum, (uint16_t)(old >> 16), (uint16_t)(new >> 16)),
+				   (uint16_t)old, (uint16_t)new);
+}
+
 /* RFC 1624: checksum `cksum` (as stored in the header) once the `len`
  * bytes `before`, at an even offset of the checksummed data, read `after`. */
 static __rte_always_inline uint16_t

@@ -153,20 +153,15 @@ static int policer_start(struct mbox_elem_rt *rt)
 	return rc ? -1 : 0;
 }
 
-/* Keeps the ECN bits; updates the header checksum incrementally (RFC 1624
- * eqn. 3), which works on 16-bit words in either byte order. */
+/* Keeps the ECN bits; updates the header checksum incrementally. */
 static __rte_always_inline void set_dscp(struct rte_ipv4_hdr *ip, uint8_t dscp)
 {
 	uint16_t old_word, new_word;
-	uint32_t sum;
 
 	memcpy(&old_word, ip, sizeof(old_word));
 	ip->type_of_service = (uint8_t)(dscp << 2 | (ip->type_of_service & 0x3));
 	memcpy(&new_word, ip, sizeof(new_word));
-	sum = (uint16_t)~ip->hdr_checksum + (uint16_t)~old_word + new_word;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = (rte_be16_t)~sum;
+	ip->hdr_checksum = pkt_cksum_replace16(ip->hdr_checksum, old_word, new_word);
 }
 
 static __rte_always_inline enum rte_color meter(struct policer_worker *w, uint64_t now, uint32_t len)

@@ -304,7 +304,7 @@ int mbox_dataplane_apply(struct mbox_config *cfg, const char *source)
 	struct mbox_diag d = { .out = stderr };
 	unsigned old = status.generation;
 	struct mbox_change *c = mbox_change_prepare(cfg, &d);
-	char why[512];
+	char why[512], summary[384];
 
 	if (!c) {
 		snprintf(why, sizeof(why), "%s: %s; generation %u keeps forwarding", source, d.first + d.first_what, old);
@@ -313,8 +313,8 @@ int mbox_dataplane_apply(struct mbox_config *cfg, const char *source)
 	}
 	mbox_change_publish(c);
 	mbox_change_commit(c);
-	log_info("%s: generation %u applied (%s)", source, status.generation, mbox_generation_summary(current, why,
-		 sizeof(why)));
+	log_info("%s: generation %u applied (%s)", source, status.generation,
+		 mbox_generation_summary(current, summary, sizeof(summary)));
 	return 0;
 }
 

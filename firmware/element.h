@@ -157,6 +157,8 @@ int mbox_kind_param_index(const struct mbox_kind *kind, const char *name);
 /* Value of parameter `name` of element e (the name must be declared). */
 const struct mbox_value *mbox_param(const struct mbox_element *e,
 				    const char *name);
+/* Items of the element's kind->counted_list (0 when it counts none). */
+unsigned mbox_element_n_rows(const struct mbox_element *e);
 /* Field `name` of item i of a list value described by `fields`. */
 const struct mbox_value *mbox_list_field(const struct mbox_value *list,
 					 const struct mbox_param *fields,

@@ -118,11 +118,6 @@ static int create_shared(struct mbox_generation *gen)
 	return 0;
 }
 
-static unsigned counted_rows(const struct mbox_element *e)
-{
-	return e->kind->counted_list ? mbox_param(e, e->kind->counted_list)->list.n : 0;
-}
-
 static int alloc_runtime(struct mbox_generation *gen, struct mbox_worker *workers)
 {
 	struct mbox_config *cfg = gen->cfg;
@@ -144,7 +139,7 @@ static int alloc_runtime(struct mbox_generation *gen, struct mbox_worker *worker
 				return -1;
 			}
 			gen->rt[i * gen->n_workers + w] = rt;
-			rt->rows = rte_zmalloc_socket("mbox_rows", sizeof(uint64_t) * (counted_rows(e) + 1),
+			rt->rows = rte_zmalloc_socket("mbox_rows", sizeof(uint64_t) * (mbox_element_n_rows(e) + 1),
 						      RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(workers[w].lcore));
 			if (!rt->rows) {
 				log_err("graph: out of memory for element '%s'", e->name);
@@ -214,6 +209,7 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 	gen->change = rte_zmalloc("mbox_change", cfg->n_elements + 1, 0);
 	if (!gen->carried || !gen->change) {
 		rte_free(gen->carried);
+		rte_free(gen->change);
 		log_err("graph: out of memory");
 		rte_free(gen);
 		mbox_config_free(cfg);
@@ -229,9 +225,6 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 	return gen;
 }
 
-/* Frees graphs and per-worker state.  Node clones stay registered: DPDK
- * 22.11 cannot unregister nodes; each reload leaks one small clone per
- * element. */
 void mbox_generation_control(const struct mbox_generation *gen)
 {
 	for (unsigned i = 0; i < gen->cfg->n_elements; i++) {
@@ -285,6 +278,9 @@ const char *mbox_generation_summary(const struct mbox_generation *gen, char *buf
 	return buf;
 }
 
+/* Frees graphs and per-worker state.  Node clones stay registered: DPDK
+ * 22.11 cannot unregister nodes; each reload leaks one small clone per
+ * element. */
 void mbox_generation_free(struct mbox_generation *gen)
 {
 	if (!gen)

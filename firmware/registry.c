@@ -60,6 +60,11 @@ const struct mbox_value *mbox_param(const struct mbox_element *e, const char *na
 	return &e->values[i];
 }
 
+unsigned mbox_element_n_rows(const struct mbox_element *e)
+{
+	return e->kind->counted_list ? mbox_param(e, e->kind->counted_list)->list.n : 0;
+}
+
 const struct mbox_value *mbox_list_field(const struct mbox_value *list,
 					 const struct mbox_param *fields,
 					 unsigned i, const char *name)

@@ -124,12 +124,8 @@ void mbox_stats_carry_over(struct mbox_generation *to, const struct mbox_generat
 unsigned mbox_stats_n_rows(unsigned element)
 {
 	const struct mbox_generation *gen = mbox_dataplane_generation();
-	const struct mbox_element *e;
 
-	if (!gen || element >= gen->cfg->n_elements)
-		return 0;
-	e = &gen->cfg->elements[element];
-	return e->kind->counted_list ? mbox_param(e, e->kind->counted_list)->list.n : 0;
+	return gen && element < gen->cfg->n_elements ? mbox_element_n_rows(&gen->cfg->elements[element]) : 0;
 }
 
 uint64_t mbox_stats_row_hits(unsigned element, unsigned row)
