@@ -373,8 +373,8 @@ static void commit(void)
 	if (tx.change) {
 		mbox_change_commit(tx.change);
 		tx.change = NULL;
-		log_info("SNMP SET: generation %u applied (%u change(s))", mbox_dataplane_status()->generation,
-			 tx.n_edits);
+		log_info("SNMP SET: generation %u applied in %.2f ms (%u change(s))", mbox_dataplane_status()->generation,
+			 mbox_dataplane_status()->change_us / 1000.0, tx.n_edits);
 	}
 	if (tx.action) {
 		mib_state.action = tx.action;

@@ -195,15 +195,13 @@ static void watch(bool *alarm, unsigned type, const char *subject, uint64_t valu
 static uint64_t table_fill(const struct mbox_element *e, const struct mbox_element_stats *es)
 {
 	const struct mbox_kind *k = e->kind;
+	int used = mbox_kind_counter_index(k, k->fill_counter);
 	uint64_t capacity;
 
-	if (!k->fill_counter || !k->fill_capacity)
+	if (used < 0 || !k->fill_capacity)
 		return 0;
 	capacity = mbox_param(e, k->fill_capacity)->u;
-	for (unsigned c = 0; k->counters[c]; c++)
-		if (!strcmp(k->counters[c], k->fill_counter))
-			return capacity ? es->counters[c] * 100 / capacity : 0;
-	return 0;
+	return capacity ? es->counters[used] * 100 / capacity : 0;
 }
 
 static void check_thresholds(void)

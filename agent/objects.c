@@ -282,7 +282,7 @@ static void build_elements(const struct mbox_config *cfg, const struct mbox_elem
 			case 8: COL(element_entry, 8, idx, ASN_COUNTER64, s->cycles); break;
 			case 9: COL(element_entry, 9, idx, ASN_UNSIGNED, s->in ? u32(s->cycles / s->in) : 0); break;
 			case 10: COL(element_entry, 10, idx, ASN_UNSIGNED, s->n_outputs); break;
-			case 11: COL(element_entry, 11, idx, ASN_INTEGER, mbox_dataplane_generation()->change[i]); break;
+			case 11: COL(element_entry, 11, idx, ASN_INTEGER, mbox_dataplane_generation()->lineage[i].change); break;
 			}
 		}
 	for (unsigned c = 2; c <= 4; c++)

@@ -43,12 +43,19 @@ struct static_map {
 	uint32_t inside_addr;              /* network order */
 };
 
-/* From setup(): the parsed parameters. */
-struct nat_conf {
+/* What shapes a session table: a new generation may continue the running
+ * table (sessions survive the change) only when these are the same. */
+struct nat_pool {
 	uint32_t addr_lo, n_addrs; /* public addresses, host order */
 	uint32_t port_lo, n_ports; /* dynamic port range */
 	uint32_t max_sessions;
+};
+
+/* From setup(): the parsed parameters. */
+struct nat_conf {
+	struct nat_pool pool;
 	uint32_t timeout_s[T_COUNT];
+	uint64_t timeout_cycles[T_COUNT]; /* from create() or adopt(): needs the TSC rate */
 	unsigned worker_lcore;
 	unsigned n_static;
 	struct static_map statics[NAT_MAX_STATIC];
@@ -77,9 +84,10 @@ struct session {
 	uint64_t last_seen; /* TSC */
 };
 
-/* The worker's table (e->dp), created on the control thread. */
+/* The worker's table (e->dp), created on the control thread; adopted by
+ * the next generation's element when the pool is the same. */
 struct nat_table {
-	const struct nat_conf *conf;
+	struct nat_pool pool;
 	struct rte_hash *flows; /* flow_key -> session index */
 	struct session *sessions;
 	uint32_t *free_sessions;   /* stack of free session indices */
@@ -91,7 +99,6 @@ struct nat_table {
 	uint32_t *free_ports;
 	uint32_t free_ports_head, n_free_ports, never_used, pool_size;
 	uint32_t sweep_cursor;
-	uint64_t timeout_cycles[T_COUNT];
 };
 
 /* What translation needs from a packet: pointers into its headers, bytes
@@ -150,9 +157,9 @@ static int static_setup(struct mbox_element *e, struct mbox_diag *d, struct nat_
 	s->public_port = rte_cpu_to_be_16((uint16_t)public_port->u);
 	s->inside_port = rte_cpu_to_be_16((uint16_t)(inside_port->present ? inside_port->u : public_port->u));
 	s->inside_addr = rte_cpu_to_be_32(mbox_list_field(list, static_fields, i, "inside_address")->ip.addr);
-	if (public_port->u >= c->port_lo && public_port->u < c->port_lo + c->n_ports) {
+	if (public_port->u >= c->pool.port_lo && public_port->u < c->pool.port_lo + c->pool.n_ports) {
 		mbox_diag_error(d, e->file, public_port->line, "element '%s': static[%u]: public_port %lu lies in the ports range %u-%u, expected a port outside it",
-				e->name, i, public_port->u, c->port_lo, c->port_lo + c->n_ports - 1);
+				e->name, i, public_port->u, c->pool.port_lo, c->pool.port_lo + c->pool.n_ports - 1);
 		return -1;
 	}
 	for (unsigned j = 0; j < i; j++)
@@ -186,11 +193,11 @@ static int nat_setup(struct mbox_element *e, struct mbox_config *cfg, struct mbo
 				e->name, address->ip.len, MIN_PREFIX_LEN);
 		return -1;
 	}
-	c->addr_lo = address->ip.addr;
-	c->n_addrs = 1u << (32 - address->ip.len);
-	c->port_lo = (uint32_t)ports->range.lo;
-	c->n_ports = (uint32_t)(ports->range.hi - ports->range.lo + 1);
-	c->max_sessions = (uint32_t)mbox_param(e, "max_sessions")->u;
+	c->pool.addr_lo = address->ip.addr;
+	c->pool.n_addrs = 1u << (32 - address->ip.len);
+	c->pool.port_lo = (uint32_t)ports->range.lo;
+	c->pool.n_ports = (uint32_t)(ports->range.hi - ports->range.lo + 1);
+	c->pool.max_sessions = (uint32_t)mbox_param(e, "max_sessions")->u;
 	for (unsigned t = 0; t < T_COUNT; t++)
 		c->timeout_s[t] = (uint32_t)mbox_param(e, timeout_params[t])->u;
 	c->worker_lcore = cfg->dpdk.worker_lcores[0];
@@ -216,17 +223,38 @@ static void nat_destroy(struct mbox_element *e)
 	e->dp = NULL;
 }
 
+static void set_timeouts(struct nat_conf *c)
+{
+	for (unsigned i = 0; i < T_COUNT; i++)
+		c->timeout_cycles[i] = c->timeout_s[i] * rte_get_tsc_hz();
+}
+
+/* Sessions survive a change that keeps the pool and the capacity; new
+ * timeouts apply to them at once, and removed static mappings close theirs
+ * only by expiry (as a connection tracker keeps flows past a rule change). */
+static bool nat_adopt(struct mbox_element *e, const struct mbox_element *old)
+{
+	struct nat_conf *c = e->priv;
+	const struct nat_table *t = old->dp;
+
+	if (memcmp(&t->pool, &c->pool, sizeof(c->pool)))
+		return false;
+	set_timeouts(c);
+	e->dp = old->dp;
+	return true;
+}
+
 static int nat_create(struct mbox_element *e)
 {
 	/* Old and new generations coexist during a reload: unique names. */
 	static unsigned hash_seq;
-	const struct nat_conf *c = e->priv;
+	struct nat_conf *c = e->priv;
 	int socket = (int)rte_lcore_to_socket_id(c->worker_lcore);
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters hp = {
 		.name = name,
 		/* Two keys per session; the extendable table guarantees room. */
-		.entries = RTE_MAX(2 * c->max_sessions, 64u),
+		.entries = RTE_MAX(2 * c->pool.max_sessions, 64u),
 		.key_len = sizeof(struct flow_key),
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
@@ -238,24 +266,23 @@ static int nat_create(struct mbox_element *e)
 	if (!t)
 		goto nomem;
 	snprintf(name, sizeof(name), "nat%u", ++hash_seq);
-	t->conf = c;
+	t->pool = c->pool;
 	t->flows = rte_hash_create(&hp);
-	t->sessions = rte_zmalloc_socket("nat_sessions", sizeof(*t->sessions) * c->max_sessions,
+	t->sessions = rte_zmalloc_socket("nat_sessions", sizeof(*t->sessions) * t->pool.max_sessions,
 					 RTE_CACHE_LINE_SIZE, socket);
-	t->free_sessions = rte_malloc_socket("nat_free_sessions", sizeof(uint32_t) * c->max_sessions, 0, socket);
-	t->free_ports = rte_malloc_socket("nat_free_ports", sizeof(uint32_t) * c->max_sessions, 0, socket);
+	t->free_sessions = rte_malloc_socket("nat_free_sessions", sizeof(uint32_t) * t->pool.max_sessions, 0, socket);
+	t->free_ports = rte_malloc_socket("nat_free_ports", sizeof(uint32_t) * t->pool.max_sessions, 0, socket);
 	if (!t->flows || !t->sessions || !t->free_sessions || !t->free_ports)
 		goto nomem;
 	/* Pop order: session 0 first, which keeps tests readable. */
-	for (uint32_t i = 0; i < c->max_sessions; i++)
-		t->free_sessions[i] = c->max_sessions - 1 - i;
-	t->n_free_sessions = c->max_sessions;
-	t->pool_size = c->n_addrs * c->n_ports;
-	for (unsigned i = 0; i < T_COUNT; i++)
-		t->timeout_cycles[i] = c->timeout_s[i] * rte_get_tsc_hz();
+	for (uint32_t i = 0; i < t->pool.max_sessions; i++)
+		t->free_sessions[i] = t->pool.max_sessions - 1 - i;
+	t->n_free_sessions = t->pool.max_sessions;
+	t->pool_size = t->pool.n_addrs * t->pool.n_ports;
+	set_timeouts(c);
 	return 0;
 nomem:
-	log_err("nat '%s': out of memory for %u sessions", e->name, c->max_sessions);
+	log_err("nat '%s': out of memory for %u sessions", e->name, c->pool.max_sessions);
 	nat_destroy(e);
 	return -1;
 }
@@ -371,9 +398,9 @@ static __rte_always_inline int parse(struct rte_mbuf *m, struct pkt *p)
 	}
 }
 
-static __rte_always_inline bool is_public(const struct nat_conf *c, uint32_t addr_be)
+static __rte_always_inline bool is_public(const struct nat_pool *pool, uint32_t addr_be)
 {
-	return rte_be_to_cpu_32(addr_be) - c->addr_lo < c->n_addrs;
+	return rte_be_to_cpu_32(addr_be) - pool->addr_lo < pool->n_addrs;
 }
 
 static __rte_always_inline void flow_key_of(struct flow_key *k, const struct pkt *p, bool inbound)
@@ -404,20 +431,20 @@ static __rte_always_inline void session_keys(const struct session *s, struct flo
 				 .proto = s->proto, .inbound = 1 };
 }
 
-static __rte_always_inline bool session_expired(const struct nat_table *t, const struct session *s, uint64_t now)
+static __rte_always_inline bool session_expired(const struct nat_conf *c, const struct session *s, uint64_t now)
 {
-	return now - s->last_seen > t->timeout_cycles[s->timeout];
+	return now - s->last_seen > c->timeout_cycles[s->timeout];
 }
 
 static __rte_always_inline void release_port(struct nat_table *t, const struct session *s)
 {
-	uint32_t addr_off = rte_be_to_cpu_32(s->public_addr) - t->conf->addr_lo;
-	uint32_t port_off = rte_be_to_cpu_16(s->public_port) - t->conf->port_lo;
+	uint32_t addr_off = rte_be_to_cpu_32(s->public_addr) - t->pool.addr_lo;
+	uint32_t port_off = rte_be_to_cpu_16(s->public_port) - t->pool.port_lo;
 	uint32_t tail = t->free_ports_head + t->n_free_ports;
 
-	if (tail >= t->conf->max_sessions)
-		tail -= t->conf->max_sessions;
-	t->free_ports[tail] = addr_off * t->conf->n_ports + port_off;
+	if (tail >= t->pool.max_sessions)
+		tail -= t->pool.max_sessions;
+	t->free_ports[tail] = addr_off * t->pool.n_ports + port_off;
 	t->n_free_ports++;
 }
 
@@ -428,7 +455,7 @@ static __rte_always_inline bool take_port(struct nat_table *t, struct session *s
 
 	if (t->n_free_ports) {
 		index = t->free_ports[t->free_ports_head];
-		if (++t->free_ports_head == t->conf->max_sessions)
+		if (++t->free_ports_head == t->pool.max_sessions)
 			t->free_ports_head = 0;
 		t->n_free_ports--;
 	} else if (t->never_used < t->pool_size) {
@@ -436,8 +463,8 @@ static __rte_always_inline bool take_port(struct nat_table *t, struct session *s
 	} else {
 		return false;
 	}
-	s->public_addr = rte_cpu_to_be_32(t->conf->addr_lo + index / t->conf->n_ports);
-	s->public_port = rte_cpu_to_be_16((uint16_t)(t->conf->port_lo + index % t->conf->n_ports));
+	s->public_addr = rte_cpu_to_be_32(t->pool.addr_lo + index / t->pool.n_ports);
+	s->public_port = rte_cpu_to_be_16((uint16_t)(t->pool.port_lo + index % t->pool.n_ports));
 	return true;
 }
 
@@ -516,13 +543,13 @@ static __rte_always_inline const struct static_map *static_find(const struct nat
 static struct session *session_for_new_flow(struct nat_table *t, struct mbox_elem_rt *rt,
 					    const struct flow_key *k, uint64_t now)
 {
-	const struct nat_conf *c = t->conf;
+	const struct nat_conf *c = rt->elem->priv;
 	struct session want = { .proto = k->proto, .remote_addr = k->remote_addr, .remote_port = k->remote_port,
 				.inside_addr = k->local_addr, .inside_port = k->local_port, .from_pool = true };
 	const struct static_map *m;
 
 	if (k->inbound) {
-		m = k->local_addr == rte_cpu_to_be_32(c->addr_lo) ?
+		m = k->local_addr == rte_cpu_to_be_32(c->pool.addr_lo) ?
 			static_find(c, k->proto, true, 0, k->local_port) : NULL;
 		if (!m) {
 			rt->counters[NAT_NO_SESSION]++;
@@ -534,7 +561,7 @@ static struct session *session_for_new_flow(struct nat_table *t, struct mbox_ele
 		m = static_find(c, k->proto, false, k->local_addr, k->local_port);
 	}
 	if (m) {
-		want.public_addr = rte_cpu_to_be_32(c->addr_lo);
+		want.public_addr = rte_cpu_to_be_32(c->pool.addr_lo);
 		want.public_port = m->public_port;
 		want.from_pool = false;
 	}
@@ -555,12 +582,14 @@ static __rte_always_inline void session_touch(struct session *s, const struct pk
 
 static __rte_always_inline void sweep(struct nat_table *t, struct mbox_elem_rt *rt, uint64_t now)
 {
-	for (unsigned i = 0; i < RTE_MIN(SWEEP_PER_BURST, t->conf->max_sessions); i++) {
+	const struct nat_conf *c = rt->elem->priv;
+
+	for (unsigned i = 0; i < RTE_MIN(SWEEP_PER_BURST, t->pool.max_sessions); i++) {
 		struct session *s = &t->sessions[t->sweep_cursor];
 
-		if (++t->sweep_cursor == t->conf->max_sessions)
+		if (++t->sweep_cursor == t->pool.max_sessions)
 			t->sweep_cursor = 0;
-		if (s->proto && session_expired(t, s, now))
+		if (s->proto && session_expired(c, s, now))
 			session_expire(t, rt, s);
 	}
 }
@@ -576,7 +605,7 @@ static __rte_always_inline struct session *session_of(struct nat_table *t, struc
 
 	if (bulk_hit || rte_hash_lookup_data(t->flows, k, &data) >= 0) {
 		s = &t->sessions[(uintptr_t)data];
-		if (likely(!session_expired(t, s, now)))
+		if (likely(!session_expired(rt->elem->priv, s, now)))
 			return s;
 		session_expire(t, rt, s);
 	}
@@ -597,7 +626,7 @@ static void translate_chunk(struct rte_graph *graph, struct rte_node *node, stru
 	for (unsigned i = 0; i < n; i++) {
 		struct pkt *p = &pkts[i];
 		int reject = parse(objs[i], p);
-		bool inbound = reject < 0 && is_public(t->conf, p->ip->dst_addr);
+		bool inbound = reject < 0 && is_public(&t->pool, p->ip->dst_addr);
 
 		/* Echo requests go out, replies come back; ICMP errors and
 		 * pings to the public address are not translated. */
@@ -672,6 +701,7 @@ static struct mbox_kind nat_kind = {
 	.fill_counter = "active_sessions",
 	.fill_capacity = "max_sessions",
 	.setup = nat_setup,
+	.adopt = nat_adopt,
 	.create = nat_create,
 	.destroy = nat_destroy,
 	.process = nat_process,

@@ -129,7 +129,7 @@ static int policer_setup(struct mbox_element *e, struct mbox_config *cfg, struct
 	return 0;
 }
 
-/* The meter starts with full buckets at start() time. */
+/* A new meter starts with full buckets. */
 static int policer_start(struct mbox_elem_rt *rt)
 {
 	struct policer_worker *w = (struct policer_worker *)rt->priv;
@@ -151,6 +151,27 @@ static int policer_start(struct mbox_elem_rt *rt)
 	if (rc)
 		log_err("element '%s': rte_meter refused the rates (%d)", rt->elem->name, rc);
 	return rc ? -1 : 0;
+}
+
+/* The buckets continue across a change (clamped to the new sizes), so a
+ * change of rates does not hand every flow a fresh burst. */
+static void policer_handoff(struct mbox_elem_rt *to, const struct mbox_elem_rt *from)
+{
+	struct policer_worker *w = (struct policer_worker *)to->priv;
+	const struct policer_worker *was = (const struct policer_worker *)from->priv;
+
+	if (w->cfg.mode != was->cfg.mode)
+		return;
+	if (w->cfg.mode == MODE_SRTCM) {
+		w->sr.meter.time = was->sr.meter.time;
+		w->sr.meter.tc = RTE_MIN(was->sr.meter.tc, w->sr.profile.cbs);
+		w->sr.meter.te = RTE_MIN(was->sr.meter.te, w->sr.profile.ebs);
+	} else {
+		w->tr.meter.time_tc = was->tr.meter.time_tc;
+		w->tr.meter.time_tp = was->tr.meter.time_tp;
+		w->tr.meter.tc = RTE_MIN(was->tr.meter.tc, w->tr.profile.cbs);
+		w->tr.meter.tp = RTE_MIN(was->tr.meter.tp, w->tr.profile.pbs);
+	}
 }
 
 /* Keeps the ECN bits; updates the header checksum incrementally. */
@@ -217,6 +238,7 @@ static struct mbox_kind policer_kind = {
 	.worker_size = sizeof(struct policer_worker),
 	.setup = policer_setup,
 	.start = policer_start,
+	.handoff = policer_handoff,
 	.process = policer_process,
 };
 MBOX_ELEMENT_REGISTER(policer_kind)

@@ -8,9 +8,8 @@
  *
  * Global numbering needs one writer, so the element refuses more than one
  * worker.  The numbering state outlives a generation: a reload or a SET
- * that keeps `start` and `max_sources` continues it (the one worker walks
- * either the old graph or the new one, never both); a new `start` restarts
- * it. */
+ * that keeps `start` and `max_sources` continues it (adopt); a new `start`
+ * restarts it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -30,12 +29,9 @@ struct source {
 	uint64_t seq; /* last per-source number given */
 };
 
-/* Shared by the generations that number for one element (control thread
- * list; fields below `next_global` are written by the one worker). */
+/* The element's numbering (e->dp); from `next_global` on written by the
+ * one worker. */
 struct seq_state {
-	struct seq_state *next;
-	unsigned refs;
-	char name[MBOX_NAME_MAX + 1];
 	uint64_t start;
 	uint32_t max_sources;
 	uint32_t mask; /* table slots - 1 */
@@ -48,8 +44,6 @@ struct seq_worker {
 	struct seq_state *st;
 	uint16_t port_be;
 };
-
-static struct seq_state *live_states;
 
 static const struct mbox_param seq_params[] = {
 	{ .name = "port", .type = MBOX_P_UINT, .min = 1, .max = 65535, .writable = true,
@@ -72,48 +66,40 @@ static int seq_setup(struct mbox_element *e, struct mbox_config *cfg, struct mbo
 	return 0;
 }
 
+static bool seq_adopt(struct mbox_element *e, const struct mbox_element *old)
+{
+	const struct seq_state *st = old->dp;
+
+	if (st->start != mbox_param(e, "start")->u || st->max_sources != mbox_param(e, "max_sources")->u)
+		return false;
+	e->dp = old->dp;
+	return true;
+}
+
 static int seq_create(struct mbox_element *e)
 {
 	uint64_t start = mbox_param(e, "start")->u;
 	uint32_t max_sources = (uint32_t)mbox_param(e, "max_sources")->u;
-	struct seq_state *st;
-
-	for (st = live_states; st; st = st->next)
-		if (!strcmp(st->name, e->name) && st->start == start && st->max_sources == max_sources) {
-			st->refs++;
-			e->dp = st;
-			return 0;
-		}
 	/* Twice the slots keeps linear probes short when the table is full. */
 	size_t slots = rte_align32pow2(2 * max_sources);
+	struct seq_state *st = rte_zmalloc("mbox_sequencer", sizeof(*st) + slots * sizeof(struct source),
+					   RTE_CACHE_LINE_SIZE);
 
-	st = rte_zmalloc("mbox_sequencer", sizeof(*st) + slots * sizeof(struct source), RTE_CACHE_LINE_SIZE);
 	if (!st) {
 		log_err("sequencer '%s': out of memory for %u sources", e->name, max_sources);
 		return -1;
 	}
-	snprintf(st->name, sizeof(st->name), "%s", e->name);
-	st->refs = 1;
 	st->start = start;
 	st->next_global = start;
 	st->max_sources = max_sources;
 	st->mask = (uint32_t)slots - 1;
-	st->next = live_states;
-	live_states = st;
 	e->dp = st;
 	return 0;
 }
 
 static void seq_destroy(struct mbox_element *e)
 {
-	struct seq_state *st = e->dp, **p;
-
-	if (--st->refs)
-		return;
-	for (p = &live_states; *p != st; p = &(*p)->next)
-		;
-	*p = st->next;
-	rte_free(st);
+	rte_free(e->dp);
 }
 
 static int seq_start(struct mbox_elem_rt *rt)
@@ -122,7 +108,6 @@ static int seq_start(struct mbox_elem_rt *rt)
 
 	w->st = rt->elem->dp;
 	w->port_be = rte_cpu_to_be_16((uint16_t)mbox_param(rt->elem, "port")->u);
-	rt->counters[SEQ_SOURCES] = w->st->n_sources;
 	return 0;
 }
 
@@ -209,6 +194,7 @@ static struct mbox_kind seq_kind = {
 	.counters = seq_counters,
 	.worker_size = sizeof(struct seq_worker),
 	.setup = seq_setup,
+	.adopt = seq_adopt,
 	.create = seq_create,
 	.destroy = seq_destroy,
 	.start = seq_start,

@@ -58,16 +58,24 @@ static void set_running(struct mbox_generation *gen)
 static int worker_main(void *arg)
 {
 	struct mbox_worker *w = arg;
+	const struct mbox_generation *gen = NULL;
 	struct rte_graph *graph = NULL;
 
 	while (!atomic_load_explicit(&stopping, memory_order_relaxed)) {
-		struct rte_graph *next = __atomic_load_n(&w->graph, __ATOMIC_ACQUIRE);
+		const struct mbox_generation *next = __atomic_load_n(&w->gen, __ATOMIC_ACQUIRE);
 		uint64_t rx_before = w->rx_packets;
 
 		/* Quiescent point: nothing of the previous graph is held here. */
-		if (next != graph) {
-			graph = next;
-			__atomic_store_n(&w->in_use, graph, __ATOMIC_RELEASE);
+		if (unlikely(next != gen)) {
+			uint64_t start = rte_rdtsc();
+
+			if (gen && next)
+				mbox_generation_switch(next, gen, w->index);
+			gen = next;
+			graph = gen ? gen->graphs[w->index] : NULL;
+			__atomic_store_n(&w->in_use, gen, __ATOMIC_RELEASE);
+			w->switches++;
+			w->switch_cycles_max = RTE_MAX(w->switch_cycles_max, rte_rdtsc() - start);
 		}
 		if (unlikely(!graph))
 			continue; /* nothing published yet */
@@ -191,13 +199,13 @@ int mbox_dataplane_start(struct mbox_config *cfg)
 		workers[w].index = w;
 		workers[w].lcore = dc->worker_lcores[w];
 	}
-	current = mbox_generation_build(cfg, next_build++, workers);
+	current = mbox_generation_build(cfg, next_build++, workers, NULL);
 	if (!current)
 		return -1;
-	mbox_generation_diff(current, NULL);
+	mbox_generation_commit(current, NULL);
 	set_running(current);
 	for (unsigned w = 0; w < n_workers; w++) {
-		workers[w].graph = current->graphs[w];
+		workers[w].gen = current;
 		if (rte_eal_remote_launch(worker_main, &workers[w], workers[w].lcore) != 0) {
 			log_err("cannot launch worker on lcore %u", workers[w].lcore);
 			return -1;
@@ -213,14 +221,14 @@ int mbox_dataplane_start(struct mbox_config *cfg)
 static void wait_workers_on(const struct mbox_generation *gen)
 {
 	for (unsigned w = 0; w < n_workers; w++)
-		while (__atomic_load_n(&workers[w].in_use, __ATOMIC_ACQUIRE) != gen->graphs[w])
+		while (__atomic_load_n(&workers[w].in_use, __ATOMIC_ACQUIRE) != gen)
 			rte_delay_us_sleep(10);
 }
 
 static void publish(const struct mbox_generation *gen)
 {
 	for (unsigned w = 0; w < n_workers; w++)
-		__atomic_store_n(&workers[w].graph, gen->graphs[w], __ATOMIC_RELEASE);
+		__atomic_store_n(&workers[w].gen, gen, __ATOMIC_RELEASE);
 }
 
 const struct mbox_status *mbox_dataplane_status(void)
@@ -247,6 +255,7 @@ void mbox_dataplane_reject(const struct mbox_diag *d, const char *log_why)
 struct mbox_change {
 	struct mbox_generation *gen, *old;
 	bool published;
+	uint64_t started; /* timer cycles */
 };
 
 struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_diag *d)
@@ -260,10 +269,12 @@ struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_dia
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
-	if (c)
-		c->gen = mbox_generation_build(cfg, next_build++, workers);
-	else
+	if (c) {
+		c->started = rte_get_timer_cycles();
+		c->gen = mbox_generation_build(cfg, next_build++, workers, current);
+	} else {
 		mbox_config_free(cfg);
+	}
 	if (!c || !c->gen) {
 		mbox_diag_error(d, cfg->file, 0, "cannot build the new graph (out of memory?)");
 		free(c);
@@ -282,8 +293,8 @@ void mbox_change_publish(struct mbox_change *c)
 void mbox_change_commit(struct mbox_change *c)
 {
 	wait_workers_on(c->gen);
-	mbox_stats_carry_over(c->gen, c->old);
-	mbox_generation_diff(c->gen, c->old);
+	status.change_us = (rte_get_timer_cycles() - c->started) * 1000000 / rte_get_timer_hz();
+	mbox_generation_commit(c->gen, c->old);
 	set_running(c->gen);
 	mbox_generation_free(c->old);
 	free(c);
@@ -313,7 +324,7 @@ int mbox_dataplane_apply(struct mbox_config *cfg, const char *source)
 	}
 	mbox_change_publish(c);
 	mbox_change_commit(c);
-	log_info("%s: generation %u applied (%s)", source, status.generation,
+	log_info("%s: generation %u applied in %.2f ms (%s)", source, status.generation, status.change_us / 1000.0,
 		 mbox_generation_summary(current, summary, sizeof(summary)));
 	return 0;
 }

@@ -14,6 +14,7 @@ struct mbox_status {
 	char hash[65];         /* SHA-256 of the running configuration's text */
 	char last_error[300];  /* why the last change was rejected */
 	unsigned rejections;   /* changes rejected so far */
+	uint64_t change_us;    /* the last change: from building it to every worker on it */
 };
 const struct mbox_status *mbox_dataplane_status(void);
 

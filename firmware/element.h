@@ -124,10 +124,23 @@ struct mbox_kind {
 	 * into e->dp.  Control thread, DPDK running, before any start().
 	 * Returns 0, or -1 after logging why. */
 	int (*create)(struct mbox_element *e);
-	/* Free what create() built; no worker uses the generation any more. */
+	/* Continue the shared state of `old`, the element of the running
+	 * generation with the same name and kind (sessions, numbering), when
+	 * e's settings allow: set e->dp = old->dp and return true; create()
+	 * is then not called.  Both generations use the state until every
+	 * worker has switched (a worker walks one of them, never both); then
+	 * e owns it and old's destroy() sees e->dp NULL.  false: create(). */
+	bool (*adopt)(struct mbox_element *e, const struct mbox_element *old);
+	/* Free what create() built; no worker uses the generation any more.
+	 * e->dp may be NULL (never created, or handed to a successor). */
 	void (*destroy)(struct mbox_element *e);
 	/* Prepare rt->priv for one worker; DPDK is running. */
 	int (*start)(struct mbox_elem_rt *rt);
+	/* On the worker, between its last walk of the old generation and its
+	 * first of the new: continue the per-worker state of `from` (the same
+	 * name and kind) in `to` (meter buckets).  Also run backwards when a
+	 * change is undone. */
+	void (*handoff)(struct mbox_elem_rt *to, const struct mbox_elem_rt *from);
 	/* Control-thread work every 100 ms while the element runs (drain rings
 	 * the workers fill, expire state, publish new tables); rts[w] is the
 	 * runtime of worker w.  Never called concurrently with itself. */
@@ -138,7 +151,9 @@ struct mbox_kind {
 	/* Kinds with a table that can fill (NAT sessions): the counter that
 	 * holds the entries in use (summed over workers) and the UINT
 	 * parameter that holds the capacity.  The agent reports the fill and
-	 * sends mboxThresholdCrossed when it passes thresholds.table_fill. */
+	 * sends mboxThresholdCrossed when it passes thresholds.table_fill.
+	 * The counter is a gauge of the table: it is not carried across
+	 * changes like the others, but moves with the table when adopted. */
 	const char *fill_counter;
 	const char *fill_capacity;
 	rte_node_process_t process;
@@ -149,6 +164,8 @@ void mbox_kind_register(struct mbox_kind *kind);
 const struct mbox_kind *mbox_kind_find(const char *name);
 const struct mbox_kind *mbox_kind_first(void);
 unsigned mbox_kind_n_params(const struct mbox_kind *kind);
+/* Index of counter `name` in kind->counters, -1 if absent. */
+int mbox_kind_counter_index(const struct mbox_kind *kind, const char *name);
 int mbox_kind_param_index(const struct mbox_kind *kind, const char *name);
 
 #define MBOX_ELEMENT_REGISTER(kind)                                      \

@@ -104,12 +104,26 @@ static int clone_nodes(struct mbox_generation *gen)
 	return 0;
 }
 
+/* Which element of `from` each element continues: the same name and kind. */
+static void trace_lineage(struct mbox_generation *gen, const struct mbox_generation *from)
+{
+	for (unsigned i = 0; i < gen->cfg->n_elements; i++) {
+		const struct mbox_element *e = &gen->cfg->elements[i];
+		int j = from ? mbox_config_element_index(from->cfg, e->name) : -1;
+
+		gen->lineage[i].prev = j >= 0 && from->cfg->elements[j].kind == e->kind ? j : -1;
+	}
+}
+
 static int create_shared(struct mbox_generation *gen)
 {
 	for (unsigned i = 0; i < gen->cfg->n_elements; i++) {
 		struct mbox_element *e = &gen->cfg->elements[i];
+		struct mbox_lineage *l = &gen->lineage[i];
 
-		if (e->kind->create && e->kind->create(e) < 0) {
+		l->adopted = l->prev >= 0 && e->kind->adopt &&
+			     e->kind->adopt(e, &gen->from->cfg->elements[l->prev]);
+		if (!l->adopted && e->kind->create && e->kind->create(e) < 0) {
 			log_err("graph: element '%s' (%s) failed to create its tables", e->name, e->kind->name);
 			return -1;
 		}
@@ -193,7 +207,8 @@ static int create_graphs(struct mbox_generation *gen, struct mbox_worker *worker
 }
 
 struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned id,
-					      struct mbox_worker *workers)
+					      struct mbox_worker *workers,
+					      const struct mbox_generation *from)
 {
 	struct mbox_generation *gen = rte_zmalloc("mbox_gen", sizeof(*gen), 0);
 
@@ -205,11 +220,12 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 	gen->id = id;
 	gen->cfg = cfg;
 	gen->n_workers = cfg->dpdk.workers;
+	gen->from = from;
 	gen->carried = rte_zmalloc("mbox_carried", sizeof(*gen->carried) * (cfg->n_elements + 1), 0);
-	gen->change = rte_zmalloc("mbox_change", cfg->n_elements + 1, 0);
-	if (!gen->carried || !gen->change) {
+	gen->lineage = rte_zmalloc("mbox_lineage", sizeof(*gen->lineage) * (cfg->n_elements + 1), 0);
+	if (!gen->carried || !gen->lineage) {
 		rte_free(gen->carried);
-		rte_free(gen->change);
+		rte_free(gen->lineage);
 		log_err("graph: out of memory");
 		rte_free(gen);
 		mbox_config_free(cfg);
@@ -217,6 +233,7 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 	}
 	for (unsigned w = 0; w < MBOX_MAX_LCORES; w++)
 		gen->graph_ids[w] = RTE_GRAPH_ID_INVALID;
+	trace_lineage(gen, from);
 	if (clone_nodes(gen) < 0 || create_shared(gen) < 0 || alloc_runtime(gen, workers) < 0 ||
 	    create_graphs(gen, workers) < 0) {
 		mbox_generation_free(gen);
@@ -248,17 +265,18 @@ static bool same_settings(const struct mbox_config *a, unsigned i, const struct 
 	return true;
 }
 
-void mbox_generation_diff(struct mbox_generation *to, const struct mbox_generation *from)
+static void record_changes(struct mbox_generation *to, const struct mbox_generation *from)
 {
 	size_t len = 0;
 
 	for (unsigned i = 0; i < to->cfg->n_elements; i++) {
 		const struct mbox_element *e = &to->cfg->elements[i];
-		int j = from ? mbox_config_element_index(from->cfg, e->name) : -1;
+		int prev = to->lineage[i].prev;
 
-		to->change[i] = j < 0 ? CHANGE_ADDED :
-				from->cfg->elements[j].kind != e->kind ? CHANGE_REPLACED :
-				same_settings(to->cfg, i, from->cfg, (unsigned)j) ? CHANGE_UNCHANGED : CHANGE_CHANGED;
+		to->lineage[i].change = prev >= 0 ? (same_settings(to->cfg, i, from->cfg, (unsigned)prev) ?
+						     CHANGE_UNCHANGED : CHANGE_CHANGED) :
+					from && mbox_config_element_index(from->cfg, e->name) >= 0 ? CHANGE_REPLACED :
+					CHANGE_ADDED;
 	}
 	to->removed[0] = '\0';
 	for (unsigned j = 0; from && j < from->cfg->n_elements; j++)
@@ -267,12 +285,57 @@ void mbox_generation_diff(struct mbox_generation *to, const struct mbox_generati
 						from->cfg->elements[j].name);
 }
 
+/* The fill counter is a gauge of the element's table: it moves with the
+ * table (adopted) or starts at zero with a new one. */
+static void continue_worker_state(struct mbox_elem_rt *to, const struct mbox_elem_rt *from, bool adopted)
+{
+	const struct mbox_kind *k = to->elem->kind;
+	int gauge = mbox_kind_counter_index(k, k->fill_counter);
+
+	if (adopted && gauge >= 0)
+		to->counters[gauge] = from->counters[gauge];
+	if (k->handoff)
+		k->handoff(to, from);
+}
+
+void mbox_generation_switch(const struct mbox_generation *to, const struct mbox_generation *from,
+			    unsigned worker)
+{
+	if (__atomic_load_n(&to->from, __ATOMIC_ACQUIRE) == from) {
+		for (unsigned i = 0; i < to->cfg->n_elements; i++)
+			if (to->lineage[i].prev >= 0)
+				continue_worker_state(mbox_generation_rt(to, i, worker),
+						      mbox_generation_rt(from, (unsigned)to->lineage[i].prev, worker),
+						      to->lineage[i].adopted);
+	} else if (__atomic_load_n(&from->from, __ATOMIC_ACQUIRE) == to) {
+		for (unsigned i = 0; i < from->cfg->n_elements; i++)
+			if (from->lineage[i].prev >= 0)
+				continue_worker_state(mbox_generation_rt(to, (unsigned)from->lineage[i].prev, worker),
+						      mbox_generation_rt(from, i, worker), from->lineage[i].adopted);
+	}
+}
+
+void mbox_generation_commit(struct mbox_generation *to, struct mbox_generation *from)
+{
+	record_changes(to, from);
+	if (!from)
+		return;
+	mbox_stats_carry_over(to, from);
+	for (unsigned i = 0; i < to->cfg->n_elements; i++)
+		if (to->lineage[i].adopted) {
+			from->cfg->elements[to->lineage[i].prev].dp = NULL;
+			to->lineage[i].adopted = false;
+		}
+	/* Every worker has switched: no switch compares it any more. */
+	__atomic_store_n(&to->from, NULL, __ATOMIC_RELEASE);
+}
+
 const char *mbox_generation_summary(const struct mbox_generation *gen, char *buf, size_t size)
 {
 	unsigned n[CHANGE_REPLACED + 1] = { 0 };
 
 	for (unsigned i = 0; i < gen->cfg->n_elements; i++)
-		n[gen->change[i]]++;
+		n[gen->lineage[i].change]++;
 	snprintf(buf, size, "%u elements: %u added, %u changed, %u replaced; removed: %s", gen->cfg->n_elements,
 		 n[CHANGE_ADDED], n[CHANGE_CHANGED], n[CHANGE_REPLACED], gen->removed[0] ? gen->removed : "none");
 	return buf;
@@ -299,11 +362,12 @@ void mbox_generation_free(struct mbox_generation *gen)
 	for (unsigned i = 0; i < gen->n_created; i++) {
 		struct mbox_element *e = &gen->cfg->elements[i];
 
-		if (e->kind->destroy)
+		/* Adopted state still belongs to the generation it came from. */
+		if (e->kind->destroy && !gen->lineage[i].adopted)
 			e->kind->destroy(e);
 	}
 	mbox_config_free(gen->cfg);
 	rte_free(gen->carried);
-	rte_free(gen->change);
+	rte_free(gen->lineage);
 	rte_free(gen);
 }

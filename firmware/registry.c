@@ -39,6 +39,14 @@ unsigned mbox_kind_n_params(const struct mbox_kind *kind)
 	return mbox_params_count(kind->params);
 }
 
+int mbox_kind_counter_index(const struct mbox_kind *kind, const char *name)
+{
+	for (int i = 0; name && kind->counters && kind->counters[i]; i++)
+		if (!strcmp(kind->counters[i], name))
+			return i;
+	return -1;
+}
+
 static int param_index(const struct mbox_param *params, const char *name)
 {
 	for (int i = 0; params && params[i].name; i++)

@@ -15,13 +15,25 @@
 struct mbox_worker {
 	unsigned index;
 	unsigned lcore;
-	struct rte_graph *graph;  /* published by the control thread (atomic) */
-	struct rte_graph *in_use; /* what the worker walks now (atomic) */
+	/* Published by the control thread / what the worker walks now (atomic). */
+	const struct mbox_generation *gen;
+	const struct mbox_generation *in_use;
 	/* Written by the worker only, read by the control thread. */
 	uint64_t rx_packets;
 	uint64_t walks;
 	uint64_t busy_walks;
+	uint64_t switches;           /* generations switched to */
+	uint64_t switch_cycles_max;  /* longest pause between walks at a switch */
 } __rte_cache_aligned;
+
+enum mbox_element_change { CHANGE_UNCHANGED = 1, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_REPLACED };
+
+/* How an element continues one of the generation it replaces. */
+struct mbox_lineage {
+	int prev;       /* index of the element with its name and kind there, -1: none */
+	bool adopted;   /* uses prev's shared state (kind->adopt); prev owns it until commit */
+	uint8_t change; /* enum mbox_element_change, recorded at commit */
+};
 
 /* One configuration made runnable: a clone of each element's node and one
  * graph per worker.  Replaced as a whole on reload. */
@@ -37,13 +49,13 @@ struct mbox_generation {
 	/* Per element: counts of earlier generations it continues (control
 	 * thread only; the statistics API adds them). */
 	struct mbox_element_stats *carried;
-	/* What the change that made this generation did to each element, and
-	 * the names of the elements it removed (comma-separated). */
-	uint8_t *change; /* enum mbox_element_change */
+	/* The generation this one replaces, until the change is committed
+	 * (workers compare it at their switch); per element, what it
+	 * continues there; the names of the elements the change removed. */
+	const struct mbox_generation *from;
+	struct mbox_lineage *lineage;
 	char removed[256];
 };
-
-enum mbox_element_change { CHANGE_UNCHANGED = 1, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_REPLACED };
 
 /* ports.c */
 int mbox_ports_start(const struct mbox_config *cfg, struct rte_mempool *pool);
@@ -62,14 +74,24 @@ void mbox_ports_poll_links(const struct mbox_config *cfg);
 
 /* graph.c */
 int mbox_nodes_register(void);
-/* Takes ownership of cfg (freed with the generation, or at once on failure). */
+/* Takes ownership of cfg (freed with the generation, or at once on failure).
+ * from: the running generation it will replace (its elements' state is
+ * continued), NULL at start. */
 struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned id,
-					      struct mbox_worker *workers);
+					      struct mbox_worker *workers,
+					      const struct mbox_generation *from);
+/* On worker `worker`, between walks, as it moves from one generation to
+ * another: continue per-worker state forward (to replaces from) or back
+ * (a change undone). */
+void mbox_generation_switch(const struct mbox_generation *to, const struct mbox_generation *from,
+			    unsigned worker);
+/* Once no worker walks `from` (NULL for the first generation): the change
+ * is final.  `to` records what changed, continues the counters of the
+ * elements it continues and owns the state it adopted. */
+void mbox_generation_commit(struct mbox_generation *to, struct mbox_generation *from);
 void mbox_generation_free(struct mbox_generation *gen);
 /* Run every element's control hook (control thread, every tick). */
 void mbox_generation_control(const struct mbox_generation *gen);
-/* Record in `to` how it differs from `from` (NULL: everything was added). */
-void mbox_generation_diff(struct mbox_generation *to, const struct mbox_generation *from);
 /* "9 elements: 1 added, 2 changed, 0 replaced; removed: a,b" into buf. */
 const char *mbox_generation_summary(const struct mbox_generation *gen, char *buf, size_t size);
 struct mbox_elem_rt *mbox_generation_rt(const struct mbox_generation *gen,

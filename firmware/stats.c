@@ -102,10 +102,10 @@ void mbox_stats_carry_over(struct mbox_generation *to, const struct mbox_generat
 {
 	for (unsigned i = 0; i < to->cfg->n_elements; i++) {
 		const struct mbox_element *e = &to->cfg->elements[i];
-		int j = mbox_config_element_index(from->cfg, e->name);
+		int j = to->lineage[i].prev, gauge = mbox_kind_counter_index(e->kind, e->kind->fill_counter);
 		struct mbox_element_stats old, *c = &to->carried[i];
 
-		if (j < 0 || from->cfg->elements[j].kind != e->kind)
+		if (j < 0)
 			continue;
 		element_stats(from, (unsigned)j, &old);
 		c->in = old.in;
@@ -113,6 +113,8 @@ void mbox_stats_carry_over(struct mbox_generation *to, const struct mbox_generat
 		c->cycles = old.cycles;
 		c->calls = old.calls;
 		memcpy(c->counters, old.counters, sizeof(c->counters));
+		if (gauge >= 0)
+			c->counters[gauge] = 0; /* the table's own, see mbox_generation_switch */
 		/* Outputs may come and go (classifier rules): match them by name. */
 		for (unsigned o = 0; o < e->n_outputs; o++)
 			for (unsigned p = 0; p < old.n_outputs; p++)
@@ -161,6 +163,8 @@ int mbox_stats_core(unsigned worker, struct mbox_core_stats *out)
 	out->walks = read_u64(&w->walks);
 	out->busy_walks = read_u64(&w->busy_walks);
 	out->packets = read_u64(&w->rx_packets);
+	out->switches = read_u64(&w->switches);
+	out->switch_ns_max = (uint64_t)((double)read_u64(&w->switch_cycles_max) * 1e9 / (double)rte_get_tsc_hz());
 	return 0;
 }
 
@@ -211,7 +215,8 @@ void mbox_stats_dump(FILE *out)
 	}
 	for (unsigned w = 0; mbox_stats_core(w, &cs) == 0; w++)
 		fprintf(out, "stats: core %u lcore=%u walks=%" PRIu64 " busy_walks=%" PRIu64
-			" packets=%" PRIu64 "\n", cs.worker, cs.lcore, cs.walks, cs.busy_walks, cs.packets);
+			" packets=%" PRIu64 " switches=%" PRIu64 " switch_ns_max=%" PRIu64 "\n", cs.worker, cs.lcore,
+			cs.walks, cs.busy_walks, cs.packets, cs.switches, cs.switch_ns_max);
 	if (mbox_stats_pool(&pool) == 0)
 		fprintf(out, "stats: pool %s size=%u in_use=%u\n", pool.name, pool.size, pool.in_use);
 	fflush(out);

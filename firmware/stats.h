@@ -45,6 +45,8 @@ struct mbox_core_stats {
 	uint64_t walks;       /* graph walks */
 	uint64_t busy_walks;  /* walks that received at least one packet */
 	uint64_t packets;     /* packets received */
+	uint64_t switches;    /* generations the worker switched to */
+	uint64_t switch_ns_max; /* its longest pause between two walks at a switch */
 };
 
 struct mbox_pool_stats {
@@ -66,7 +68,8 @@ int mbox_stats_pool(struct mbox_pool_stats *out);
 unsigned mbox_stats_generation(void);
 /* Before `from` is freed, once no worker walks it: every element of `to`
  * with the same name and kind as one of `from` continues its counters
- * (outputs matched by name; per-item hits restart). */
+ * (outputs matched by name; per-item hits restart; the kind's fill gauge
+ * is the table's, not carried). */
 struct mbox_generation;
 void mbox_stats_carry_over(struct mbox_generation *to, const struct mbox_generation *from);
 

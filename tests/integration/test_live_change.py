@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
 """Live reconfiguration without losing a packet: a steady UDP stream crosses
-mboxd between two TAP ports (each in a namespace this test makes) while the
-configuration changes 200 times: 100 reloads alternating between two graphs
-that differ in classifier and ACL rules, then 100 SNMP SETs (classifier
-rules, ACL rule rows added, replaced and removed).  Every change builds a
-new generation.  Asserted with counts, not timings: every datagram sent
-arrives exactly once, and the counters of the elements that kept their name
-and kind, carried across 201 generations, equal what was sent."""
+mboxd between two TAP ports (each in a namespace this test makes) through
+classifier -> acl -> policer -> nat -> sequencer -> router -> counter while
+the configuration changes 400 times, 100 of each kind: whole-graph reloads
+(SIGHUP, alternating between two graphs that differ in classifier and ACL
+rules), parameter SETs (the policer's rate), ACL rule rows added and
+removed, and routes added and removed (SNMP RowStatus).  Every change
+builds a new generation.  Asserted with counts, not timings: every datagram
+sent arrives exactly once; the NAT kept its one session across all changes
+(so the stream kept its public port); the sequencer's numbers run on
+without a gap or repeat (its numbering continued); the counters of the
+elements that kept their name and kind equal what was sent.  Reported, not
+asserted: time from each change to every worker on it (mboxd's log) and the
+worker's longest pause at a switch."""
 import os
+import re
 import signal
+import statistics
 import subprocess
 import time
 
@@ -17,18 +25,22 @@ from mboxtest import Mboxd, check, finish, free_udp_port, workdir
 d = workdir("live")
 NS = ("mlc-a", "mlc-b")
 TAPS = ("mlc0", "mlc1")
-ADDRS = ("198.18.0.1", "198.18.0.2")
-RELOADS = 100
-SETS = 100
-RATE = 4000  # datagrams per second, for as long as the reloads take: far below what the path forwards
+HOSTS = ("198.18.0.1", "198.18.1.2")
+HOST_MACS = ("02:00:00:00:0a:01", "02:00:00:00:0b:02")
+GATEWAYS = ("198.18.0.254", "198.18.1.254")
+ROUTER_MACS = ("02:00:00:00:0a:fe", "02:00:00:00:0b:fe")
+PUBLIC = "198.18.1.100"
+CHANGES = 100  # of each kind
+RATE = 4000  # datagrams per second, for as long as the changes take: far below what the path forwards
+SEQ_START = 1000
 
 GRAPHS = [
-    # A: every UDP datagram through the ACL, which permits port 9000 first
+    # A: every UDP datagram is "udp"; the ACL permits port 9000 first
     ('( { name = "udp"; proto = 17; } )',
      '( { proto = 17; dst_port = "9000"; action = "permit"; }, { proto = 6; action = "deny"; } )'),
     # B: only port 9000 is "udp"; the ACL has other rules in another order
     ('( { name = "udp"; proto = 17; dst_port = 9000; } )',
-     '( { proto = 1; action = "deny"; }, { dst = "198.18.0.0/24"; proto = 17; action = "permit"; } )'),
+     '( { proto = 1; action = "deny"; }, { dst = "198.18.1.0/24"; proto = 17; action = "permit"; } )'),
 ]
 
 
@@ -45,32 +57,45 @@ elements = (
   {{ name = "rx_b"; kind = "port_rx"; port = "b"; }},
   {{ name = "cls"; kind = "classifier"; rules = {rules}; }},
   {{ name = "acl"; kind = "acl"; default_action = "permit"; rules = {acl}; }},
+  {{ name = "pol"; kind = "policer"; cir = 1000000000L; cbs = 10000000; }},
+  {{ name = "nat"; kind = "nat"; address = "{PUBLIC}"; ports = "40000-40999"; }},
+  {{ name = "seq"; kind = "sequencer"; port = 9000; start = {SEQ_START}; }},
+  {{ name = "rt"; kind = "router";
+     interfaces = ( {{ name = "a"; port = "a"; address = "{GATEWAYS[0]}"; prefix_len = 24; mac = "{ROUTER_MACS[0]}"; }},
+                    {{ name = "b"; port = "b"; address = "{GATEWAYS[1]}"; prefix_len = 24; mac = "{ROUTER_MACS[1]}"; }} );
+     next_hops = ( {{ name = "host_a"; address = "{HOSTS[0]}"; mac = "{HOST_MACS[0]}"; }},
+                   {{ name = "host_b"; address = "{HOSTS[1]}"; mac = "{HOST_MACS[1]}"; }} );
+     routes = ( {{ prefix = "198.18.0.0/24"; next_hop = "host_a"; }},
+                {{ prefix = "198.18.1.0/24"; next_hop = "host_b"; }} ); }},
   {{ name = "cnt_ab"; kind = "counter"; }},
   {{ name = "cnt_ba"; kind = "counter"; }},
   {{ name = "tx_a"; kind = "port_tx"; port = "a"; }},
   {{ name = "tx_b"; kind = "port_tx"; port = "b"; }}
 );
-links = ( "rx_a -> cls[udp] -> acl -> cnt_ab -> tx_b", "cls[default] -> tx_b", "rx_b -> cnt_ba -> tx_a" );
+links = ( "rx_a -> cls[udp] -> acl -> pol -> nat[outside] -> seq -> rt[b] -> cnt_ab -> tx_b",
+          "cls[default] -> rt", "nat[inside] -> rt", "rx_b -> cnt_ba -> rt", "rt[a] -> tx_a" );
 snmp = {{ agentx_socket = "{d}/agentx.sock"; ping_interval = 1; listen = "udp:127.0.0.1:{AGENT}";
   users = ( {{ name = "admin"; auth_pass = "live-admin-pass"; priv_pass = "live-priv-pass"; write = true; }} ); }};
 """
-
 
 
 AGENT = free_udp_port()
 SNMP = ["-v3", "-l", "authPriv", "-u", "admin", "-a", "SHA", "-A", "live-admin-pass", "-x", "AES",
         "-X", "live-priv-pass", "-t", "5", "-r", "0", f"udp:127.0.0.1:{AGENT}"]
 ENT = ".1.3.6.1.4.1.99999"
-CLS_RULES = f"{ENT}.1.3.4.1.3.3.1"  # mboxElementParamValue: element 3 (cls), parameter 1 (rules)
-ACL_ROW = f"{ENT}.1.3.5.1.%d.4.1.%d"  # mboxElementRowTable column, element 4 (acl), parameter 1 (rules), row
-# The i-th SET: a whole-parameter value or one ACL rule row, created, replaced or destroyed.
-SET_KINDS = [
-    lambda: (CLS_RULES, "s", '( { name = "udp"; proto = 17; dst_port = 9000; } )'),
-    lambda: (ACL_ROW % (4, 3), "i", "4", ACL_ROW % (2, 3), "s", 'proto = 6; dst_port = "23"; action = "deny";'),
-    lambda: (ACL_ROW % (2, 3), "s", 'proto = 6; dst_port = "25"; action = "deny";'),
-    lambda: (ACL_ROW % (4, 3), "i", "6"),
-    lambda: (CLS_RULES, "s", '( { name = "udp"; proto = 17; } )'),
-]
+PARAM = f"{ENT}.1.3.4.1.3.%d.%d"  # mboxElementParamValue.element.parameter
+ROW = f"{ENT}.1.3.5.1.%d.%d.%d.%d"  # mboxElementRowTable column.element.parameter.row
+POL_CIR = PARAM % (5, 2)
+ACL_RULE = lambda col: ROW % (col, 4, 1, 3)     # a third ACL rule, added and removed
+ROUTE = lambda col: ROW % (col, 8, 3, 3)        # a third route, added and removed
+# Kind name -> the i-th SET of that kind (RowStatus 4 createAndGo, 6 destroy).
+SET_KINDS = {
+    "parameter": lambda i: (POL_CIR, "s", str(1000000000 + i)),
+    "acl_row": lambda i: (ACL_RULE(4), "i", "4", ACL_RULE(2), "s", 'proto = 6; dst_port = "23"; action = "deny";')
+                         if i % 2 == 0 else (ACL_RULE(4), "i", "6"),
+    "route": lambda i: (ROUTE(4), "i", "4", ROUTE(2), "s", f'prefix = "10.{i}.0.0/16"; next_hop = "host_b";')
+                       if i % 2 == 0 else (ROUTE(4), "i", "6"),
+}
 
 
 def sh(*cmd):
@@ -83,19 +108,24 @@ def cleanup():
 
 
 RECEIVER = """
-import socket, sys
+import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
 s.bind(("0.0.0.0", 9000))
 s.settimeout(3)
 print("ready", flush=True)
-seen = set()
+ids, numbers, delays = set(), set(), []
 try:
     while True:
-        seen.add(int.from_bytes(s.recv(64)[:4], "big"))
+        data = s.recv(64)
+        delays.append(time.monotonic_ns() - int.from_bytes(data[20:28], "big"))
+        numbers.add(int.from_bytes(data[:8], "big"))  # the sequencer's global number
+        ids.add(int.from_bytes(data[16:20], "big"))
 except socket.timeout:
     pass
-print(len(seen), max(seen) + 1 if seen else 0, flush=True)
+delays.sort()
+print(len(ids), max(ids) + 1 if ids else 0, len(numbers), min(numbers, default=0), max(numbers, default=0),
+      *(f"{delays[int(q * (len(delays) - 1))] / 1e6:.2f}" if delays else "0" for q in (0.5, 0.99, 1)), flush=True)
 """
 
 SENDER = """
@@ -106,7 +136,8 @@ signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 t0, i = time.time(), 0
 while not stop:
-    s.sendto(i.to_bytes(4, "big") + bytes(28), (dst, 9000))
+    # 16 bytes for the sequencer, our number, the time it left (one clock for both namespaces)
+    s.sendto(bytes(16) + i.to_bytes(4, "big") + time.monotonic_ns().to_bytes(8, "big") + bytes(4), (dst, 9000))
     i += 1
     ahead = t0 + i / rate - time.time()
     if ahead > 0:
@@ -124,63 +155,98 @@ os.makedirs(f"{d}/persist", exist_ok=True)
 snmpd = subprocess.Popen(["snmpd", "-f", "-Lf", f"{d}/snmpd.log", "-C", "-c", f"{d}/snmpd.conf"],
                          env=dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist"), start_new_session=True)
 m = Mboxd(cfg)
+generation = 1
+
+
+def applied(n, timeout=10):
+    return m.wait_for(f"generation {n} applied", timeout=timeout)
+
+
 try:
     if not check(m.start(), "live_mboxd_starts", m.output()[-2000:]):
         raise SystemExit
-    for ns, tap, addr in zip(NS, TAPS, ADDRS):
+    for ns, tap, host, mac, gw, gw_mac in zip(NS, TAPS, HOSTS, HOST_MACS, GATEWAYS, ROUTER_MACS):
         sh("ip", "netns", "add", ns)
         sh("ip", "link", "set", tap, "netns", ns)
         sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-        sh("ip", "-n", ns, "addr", "add", addr + "/24", "dev", tap)
+        sh("ip", "-n", ns, "link", "set", tap, "address", mac)
+        sh("ip", "-n", ns, "addr", "add", host + "/24", "dev", tap)
         sh("ip", "-n", ns, "link", "set", tap, "up")
-    # Static neighbours: the stream needs no ARP while graphs change.
-    macs = [sh("ip", "-n", ns, "-br", "link", "show", tap).stdout.split()[2] for ns, tap in zip(NS, TAPS)]
-    sh("ip", "-n", NS[0], "neigh", "replace", ADDRS[1], "lladdr", macs[1], "dev", TAPS[0])
-    sh("ip", "-n", NS[1], "neigh", "replace", ADDRS[0], "lladdr", macs[0], "dev", TAPS[1])
+        # Static neighbours: the stream needs no ARP while graphs change.
+        sh("ip", "-n", ns, "neigh", "replace", gw, "lladdr", gw_mac, "dev", tap)
+    sh("ip", "-n", NS[0], "route", "add", "198.18.1.0/24", "via", GATEWAYS[0])
 
     receiver = subprocess.Popen(["ip", "netns", "exec", NS[1], "python3", "-c", RECEIVER],
                                 stdout=subprocess.PIPE, text=True)
     receiver.stdout.readline()
-    sender = subprocess.Popen(["ip", "netns", "exec", NS[0], "python3", "-c", SENDER, str(RATE), ADDRS[1]],
+    sender = subprocess.Popen(["ip", "netns", "exec", NS[0], "python3", "-c", SENDER, str(RATE), HOSTS[1]],
                               stdout=subprocess.PIPE, text=True)
     time.sleep(0.5)
-    applied, t0 = 0, time.time()
-    for n in range(1, RELOADS + 1):
+    t0 = time.time()
+    done = {}
+    reloads = 0
+    for n in range(1, CHANGES + 1):
         with open(cfg + ".tmp", "w") as f:
             f.write(config(n))
         os.rename(cfg + ".tmp", cfg)
         mark = len(m.output())
         m.signal(signal.SIGHUP)
-        if not m.wait_for(f"reload: generation {n + 1} applied", timeout=10, after=mark):
+        if not m.wait_for(f"reload: generation {generation + 1} applied", timeout=10, after=mark):
             break
-        applied = n
-        time.sleep(0.05)
-    check(applied == RELOADS and sender.poll() is None, "live_100_reloads_during_the_stream",
-          f"{applied} reloads applied; sender {'still sending' if sender.poll() is None else 'stopped'}")
-    # The file now holds graph A (RELOADS is even): the SETs edit that.
+        generation += 1
+        reloads += 1
+        time.sleep(0.02)
+    done["reload"] = reloads
+    # The file now holds graph A (CHANGES is even): the SETs edit that.
     errors = []
-    for i in range(SETS):
-        r = sh("snmpset", *SNMP, *SET_KINDS[i % len(SET_KINDS)]())
-        if r.returncode:
-            errors.append(r.stderr.strip())
-    sets_ok = not errors and m.wait_for(f"generation {RELOADS + SETS + 1} applied", timeout=10)
-    check(sets_ok and sender.poll() is None, "live_100_snmp_sets_during_the_stream",
-          f"{len(errors)} refused: {errors[:2]}; sender {'still sending' if sender.poll() is None else 'stopped'}")
+    round_trips = []
+    for kind, make_set in SET_KINDS.items():
+        ok = 0
+        for i in range(CHANGES):
+            start = time.time()
+            r = sh("snmpset", *SNMP, *make_set(i))
+            round_trips.append(time.time() - start)
+            if r.returncode:
+                errors.append(f"{kind} {i}: {r.stderr.strip()}")
+            else:
+                ok += 1
+                generation += 1
+        done[kind] = ok
+    changed = applied(generation)
+    for kind, n in done.items():
+        check(n == CHANGES and sender.poll() is None, f"live_100_{kind}_changes_during_the_stream",
+              f"{n} applied; {errors[:2]}; sender {'still sending' if sender.poll() is None else 'stopped'}")
     time.sleep(0.5)
     sender.send_signal(signal.SIGTERM)
     total = int(sender.communicate(timeout=30)[0])
-    print(f"live: {total} datagrams at {RATE}/s; {applied} reloads and {SETS - len(errors)} SETs in "
-          f"{time.time() - t0:.1f} s", flush=True)
-    received, highest = map(int, receiver.communicate(timeout=30)[0].split())
-    check(received == total and highest == total, "live_zero_loss_across_200_changes",
+    elapsed = time.time() - t0
+    *counts, delay_median, delay_p99, delay_max = receiver.communicate(timeout=30)[0].split()
+    received, highest, seq_distinct, seq_low, seq_high = map(int, counts)
+    check(received == total and highest == total, "live_zero_loss_across_400_changes",
           f"sent {total}, received {received} distinct (highest {highest - 1})")
+    check(seq_distinct == total and seq_low == SEQ_START and seq_high == SEQ_START + total - 1,
+          "live_sequencer_numbering_continues_across_changes",
+          f"{seq_distinct} distinct numbers {seq_low}..{seq_high} for {total} datagrams from {SEQ_START}")
+    times = [float(t) for t in re.findall(r"generation \d+ applied in (\d+\.\d+) ms", m.output())]
     stats = m.stop()
     e = stats["element"] if stats else {}
-    check(stats is not None and stats["generation"] == RELOADS + SETS + 1, "live_mboxd_stops_after_201_generations",
-          m.output()[-500:])
-    check(e and e["acl"]["in"] == total and e["cnt_ab"]["packets"] == total,
-          "live_counters_carried_over_201_generations",
-          f"acl in={e.get('acl', {}).get('in')} cnt_ab={e.get('cnt_ab', {}).get('packets')}, sent {total}")
+    core = stats["core"]["0"] if stats else {}
+    check(stats is not None and stats["generation"] == generation and generation == 4 * CHANGES + 1,
+          "live_mboxd_stops_after_401_generations", f"generation {generation}; " + m.output()[-500:])
+    check(e and e["acl"]["in"] == total and e["cnt_ab"]["packets"] == total and e["rt"]["out.b"] == total,
+          "live_counters_carried_over_401_generations",
+          f"acl in={e.get('acl', {}).get('in')} rt b={e.get('rt', {}).get('out.b')} "
+          f"cnt_ab={e.get('cnt_ab', {}).get('packets')}, sent {total}")
+    check(e and e["nat"]["created"] == 1 and e["nat"]["active_sessions"] == 1,
+          "live_nat_session_kept_across_changes",
+          f"nat created={e.get('nat', {}).get('created')} active={e.get('nat', {}).get('active_sessions')}")
+    print(f"live: {total} datagrams at {RATE}/s, {4 * CHANGES} changes in {elapsed:.1f} s; change to every worker "
+          f"on it: median {statistics.median(times) if times else 0:.2f} ms, max {max(times, default=0):.2f} ms "
+          f"({len(times)} changes); snmpset round trip median {statistics.median(round_trips) * 1000:.1f} ms; "
+          f"worker's longest pause at a switch {core.get('switch_ns_max', 0) / 1000:.1f} us over "
+          f"{core.get('switches')} switches; sender to receiver (kernel stacks, TAPs, mboxd) median "
+          f"{delay_median} ms, p99 {delay_p99} ms, max {delay_max} ms",
+          flush=True)
 finally:
     if m.proc and m.proc.poll() is None:
         m.stop()

@@ -158,8 +158,8 @@ static char *write_config(const char *elements, const char *links, unsigned n_si
 	return path;
 }
 
-struct mbox_generation *harness_build(const char *test, unsigned n_sinks, const char *elements,
-				      const char *links)
+static struct mbox_generation *build_from(const char *test, unsigned n_sinks, const char *elements,
+					   const char *links, const struct mbox_generation *from)
 {
 	char *path = write_config(elements, links, n_sinks);
 	struct mbox_diag d = { .out = stdout };
@@ -167,13 +167,32 @@ struct mbox_generation *harness_build(const char *test, unsigned n_sinks, const 
 	struct mbox_generation *gen;
 
 	unlink(path);
-	gen = cfg ? mbox_generation_build(cfg, ++generation, &worker) : NULL;
+	gen = cfg ? mbox_generation_build(cfg, ++generation, &worker, from) : NULL;
 	if (!gen) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "%s_build", test);
 		check(0, name, "graph not built");
 	}
+	return gen;
+}
+
+struct mbox_generation *harness_build(const char *test, unsigned n_sinks, const char *elements,
+				      const char *links)
+{
+	return build_from(test, n_sinks, elements, links, NULL);
+}
+
+struct mbox_generation *harness_change(struct mbox_generation *old, const char *test, unsigned n_sinks,
+				       const char *elements, const char *links)
+{
+	struct mbox_generation *gen = build_from(test, n_sinks, elements, links, old);
+
+	if (gen) {
+		mbox_generation_switch(gen, old, 0);
+		mbox_generation_commit(gen, old);
+	}
+	mbox_generation_free(old);
 	return gen;
 }
 

@@ -57,6 +57,12 @@ struct rte_mbuf *harness_raw(const void *bytes, uint16_t len);
  * groups) and links; NULL after reporting "<test>_build" as failed. */
 struct mbox_generation *harness_build(const char *test, unsigned n_sinks, const char *elements,
 				      const char *links);
+/* What mboxd does on a change: a generation of the given elements and
+ * links built to replace `old` (continuing its elements' state), worker 0
+ * switched to it, the change committed and `old` freed (even when the
+ * new one fails to build: NULL then). */
+struct mbox_generation *harness_change(struct mbox_generation *old, const char *test, unsigned n_sinks,
+				       const char *elements, const char *links);
 /* The same with a configuration error expected: true when loading fails
  * and the first message contains `expect`; reported as `test`. */
 void harness_expect_error(const char *test, const char *elements, const char *links, const char *expect);

@@ -1,5 +1,5 @@
-/* nat: outbound translation, replies, static DNAT, port exhaustion, a full
- * table, expiry and configuration errors, with crafted packets (see
+/* nat: outbound translation, replies, static DNAT, sessions across
+ * changes, port exhaustion, a full table, expiry and configuration errors, with crafted packets (see
  * harness.h).  Checksums are verified by recomputing them. */
 #include <string.h>
 #include <unistd.h>
@@ -117,12 +117,18 @@ static bool endpoint_is(struct rte_mbuf *m, bool src, uint32_t addr, uint16_t po
 	       cksums_ok(m);
 }
 
-static struct mbox_generation *build(const char *test, const char *params)
+/* old == NULL: a first generation; else one that replaces old. */
+static struct mbox_generation *build_after(struct mbox_generation *old, const char *test, const char *params)
 {
 	char elements[512];
 
 	snprintf(elements, sizeof(elements), "{ name = \"n\"; kind = \"nat\"; address = \"198.51.100.1\"; %s }", params);
-	return harness_build(test, 2, elements, LINKS);
+	return old ? harness_change(old, test, 2, elements, LINKS) : harness_build(test, 2, elements, LINKS);
+}
+
+static struct mbox_generation *build(const char *test, const char *params)
+{
+	return build_after(NULL, test, params);
 }
 
 static void test_translation(void)
@@ -230,6 +236,37 @@ static void test_static(void)
 	harness_finish(gen, "nat_static");
 }
 
+/* A change that keeps the pool and capacity continues the sessions, with
+ * the new timeouts; one that changes the pool starts an empty table. */
+static void test_change(void)
+{
+	struct mbox_generation *gen = build("nat_change", "ports = \"40000-40009\";");
+	const struct mbox_elem_rt *n;
+
+	if (!gen)
+		return;
+	harness_inject(gen, (struct rte_mbuf *[]){ udp(INSIDE_A, 5000, REMOTE, 53) }, 1);
+	harness_reset_capture();
+	gen = build_after(gen, "nat_change_timeout", "ports = \"40000-40009\"; udp_timeout = 600;");
+	if (!gen)
+		return;
+	harness_inject(gen, (struct rte_mbuf *[]){ udp(REMOTE, 53, PUBLIC, 40000) }, 1);
+	n = harness_rt(gen, "n");
+	check(n_captured[INSIDE] == 1 && endpoint_is(captured[INSIDE][0], false, INSIDE_A, 5000) &&
+	      n->counters[ACTIVE] == 1 && n->counters[CREATED] == 0, "nat_change_keeps_sessions",
+	      "inside=%u active=%lu created=%lu", n_captured[INSIDE], n->counters[ACTIVE], n->counters[CREATED]);
+	harness_reset_capture();
+	gen = build_after(gen, "nat_change_pool", "ports = \"41000-41009\";");
+	if (!gen)
+		return;
+	harness_inject(gen, (struct rte_mbuf *[]){ udp(REMOTE, 53, PUBLIC, 40000) }, 1);
+	n = harness_rt(gen, "n");
+	check(n_captured[INSIDE] == 0 && n->counters[NO_SESSION] == 1 && n->counters[ACTIVE] == 0,
+	      "nat_change_of_pool_starts_empty", "inside=%u no_session=%lu active=%lu", n_captured[INSIDE],
+	      n->counters[NO_SESSION], n->counters[ACTIVE]);
+	harness_finish(gen, "nat_change");
+}
+
 static void test_limits(void)
 {
 	struct mbox_generation *gen = build("nat_ports_exhausted", "ports = \"40000-40001\";");
@@ -334,6 +371,7 @@ int main(int argc, char **argv)
 	harness_init(argv[0]);
 	test_translation();
 	test_static();
+	test_change();
 	test_limits();
 	test_expiry("nat_expiry_by_sweep", 8);
 	test_expiry("nat_expiry_on_lookup", 4096);

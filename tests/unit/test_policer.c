@@ -61,6 +61,37 @@ static void test_srtcm_refill(void)
 	harness_finish(gen, "policer_refill");
 }
 
+/* A change of rates keeps the buckets (clamped to the new sizes): an
+ * empty bucket does not refill because the configuration changed. */
+static void test_change(void)
+{
+	struct mbox_generation *gen = harness_build("policer_change", 1,
+		"{ name = \"p\"; kind = \"policer\"; cir = 1; cbs = 300; }", "\"src -> p -> s0\"");
+	const struct mbox_elem_rt *p;
+
+	if (!gen)
+		return;
+	inject_100_byte_packets(gen, 2); /* 100 bytes of C left */
+	gen = harness_change(gen, "policer_change_rates", 1,
+		"{ name = \"p\"; kind = \"policer\"; cir = 2; cbs = 1000; }", "\"src -> p -> s0\"");
+	if (!gen)
+		return;
+	inject_100_byte_packets(gen, 3);
+	p = harness_rt(gen, "p");
+	check(colours_are(p, 1, 0, 2), "policer_change_keeps_buckets", "green=%lu yellow=%lu red=%lu",
+	      p->counters[GREEN], p->counters[YELLOW], p->counters[RED]);
+	gen = harness_change(gen, "policer_change_smaller", 1,
+		"{ name = \"p\"; kind = \"policer\"; mode = \"trtcm\"; cir = 1; pir = 1; cbs = 100; pbs = 100; }",
+		"\"src -> p -> s0\"");
+	if (!gen)
+		return;
+	inject_100_byte_packets(gen, 2);
+	p = harness_rt(gen, "p");
+	check(colours_are(p, 1, 0, 1), "policer_change_of_mode_starts_full", "green=%lu yellow=%lu red=%lu",
+	      p->counters[GREEN], p->counters[YELLOW], p->counters[RED]);
+	harness_finish(gen, "policer_change");
+}
+
 static void test_trtcm(void)
 {
 	struct mbox_generation *gen = harness_build("policer_trtcm", 1,
@@ -169,6 +200,7 @@ int main(int argc, char **argv)
 	harness_init(argv[0]);
 	test_srtcm();
 	test_srtcm_refill();
+	test_change();
 	test_trtcm();
 	test_mark();
 	test_errors();

@@ -116,8 +116,8 @@ static void test_generations(void)
 		return;
 	harness_inject_specs(g1, p, 1);
 	harness_inject_specs(g1, p, 1);
-	g2 = harness_build("sequencer_gen2", 1, SEQ_ELEMENT("1"), "\"src -> q -> s0\"");
-	harness_finish(g1, "sequencer_gen1");
+	harness_reset_capture();
+	g2 = harness_change(g1, "sequencer_gen2", 1, SEQ_ELEMENT("1"), "\"src -> q -> s0\"");
 	if (!g2)
 		return;
 	harness_inject_specs(g2, p, 1);
@@ -125,8 +125,7 @@ static void test_generations(void)
 	      "sequencer_reload_continues_numbering", "expected 3/3, got %lu/%lu",
 	      n_captured[0] ? stamp_word(captured[0][0], 0) : 0, n_captured[0] ? stamp_word(captured[0][0], 1) : 0);
 	harness_reset_capture();
-	g3 = harness_build("sequencer_gen3", 1, SEQ_ELEMENT("500"), "\"src -> q -> s0\"");
-	harness_finish(g2, "sequencer_gen2");
+	g3 = harness_change(g2, "sequencer_gen3", 1, SEQ_ELEMENT("500"), "\"src -> q -> s0\"");
 	if (!g3)
 		return;
 	harness_inject_specs(g3, p, 1);
