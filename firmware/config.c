@@ -83,6 +83,9 @@ static const struct mbox_param dpdk_schema[] = {
 	  .help = "EAL --file-prefix, unique per DPDK process on a host" },
 	{ .name = "eal_args", .type = MBOX_P_STRLIST, .optional = true,
 	  .help = "extra EAL arguments, appended as given" },
+	{ .name = "element_cycles", .type = MBOX_P_BOOL, .def = "false",
+	  .help = "time every element's bursts with the TSC (cycles in the statistics and the MIB); "
+		  "costs two TSC reads per element and walk" },
 	{ 0 }
 };
 
@@ -348,6 +351,7 @@ static int parse_dpdk(struct parse *p, const config_setting_t *root)
 	dc->eal_args = mbox_config_alloc(p->cfg, (dc->n_eal_args + 1) * sizeof(char *));
 	for (unsigned i = 0; i < dc->n_eal_args; i++)
 		dc->eal_args[i] = v[5].list.items[i].s;
+	dc->element_cycles = v[6].b;
 
 	if (parse_lcores(dc->lcores, set) < 0) {
 		ERR(p, at, "dpdk: field 'lcores': \"%s\" is not an lcore list, expected e.g. \"0,1\" or \"0-3\" (lcores below %d)",
@@ -1375,6 +1379,8 @@ bool mbox_config_same_platform(const struct mbox_config *a, const struct mbox_co
 		DIFFER("dpdk.memory_mb, dpdk.mbufs or dpdk.file_prefix");
 	if (x->n_eal_args != y->n_eal_args)
 		DIFFER("dpdk.eal_args");
+	if (x->element_cycles != y->element_cycles)
+		DIFFER("dpdk.element_cycles");
 	for (unsigned i = 0; i < x->n_eal_args; i++)
 		if (strcmp(x->eal_args[i], y->eal_args[i]))
 			DIFFER("dpdk.eal_args");

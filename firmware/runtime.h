@@ -15,6 +15,7 @@
 struct mbox_worker {
 	unsigned index;
 	unsigned lcore;
+	bool time_nodes;          /* dpdk.element_cycles */
 	/* Published by the control thread / what the worker walks now (atomic). */
 	const struct mbox_generation *gen;
 	const struct mbox_generation *in_use;
