@@ -271,7 +271,7 @@ static void record_changes(struct mbox_generation *to, const struct mbox_generat
 
 	for (unsigned i = 0; i < to->cfg->n_elements; i++) {
 		const struct mbox_element *e = &to->cfg->elements[i];
-		int prev = to->lineage[i].prev;
+		int prev = from ? to->lineage[i].prev : -1;
 
 		to->lineage[i].change = prev >= 0 ? (same_settings(to->cfg, i, from->cfg, (unsigned)prev) ?
 						     CHANGE_UNCHANGED : CHANGE_CHANGED) :
