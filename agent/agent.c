@@ -78,7 +78,7 @@ static void set_refused(const struct mbox_diag *d, const oid *name, size_t len)
 
 	snprint_objid(oid_text, sizeof(oid_text), name, len);
 	log_warn("SNMP SET %s refused: %s", oid_text, d->first + d->first_what);
-	mbox_dataplane_note_error(d);
+	mbox_dataplane_refuse_set(d);
 }
 
 static const struct mbox_param *obj_param(const struct mbox_config *cfg, const struct mib_obj *o)

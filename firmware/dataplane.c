@@ -270,9 +270,10 @@ const struct mbox_status *mbox_dataplane_status(void)
 	return &status;
 }
 
-void mbox_dataplane_note_error(const struct mbox_diag *d)
+void mbox_dataplane_refuse_set(const struct mbox_diag *d)
 {
 	snprintf(status.last_error, sizeof(status.last_error), "%s", d->first + d->first_what);
+	status.rejections++;
 }
 
 void mbox_dataplane_reject(const struct mbox_diag *d, const char *log_why)

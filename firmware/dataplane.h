@@ -25,8 +25,10 @@ int mbox_dataplane_reload(const char *file);
 int mbox_dataplane_apply(struct mbox_config *cfg, const char *source);
 /* Record a rejected change: d's first error becomes last_error. */
 void mbox_dataplane_reject(const struct mbox_diag *d, const char *log_why);
-/* Only set last_error (a refused SET: its manager has the error status). */
-void mbox_dataplane_note_error(const struct mbox_diag *d);
+/* Record a refused SET: d's first error without its file:line (the
+ * manager wrote no file) becomes last_error; counted as a rejected change
+ * like a reload's, so managers other than the one refused hear of it. */
+void mbox_dataplane_refuse_set(const struct mbox_diag *d);
 
 /* A change in steps, for SNMP SETs: prepare validates the platform and
  * builds the new graphs (taking cfg) in the reserve phase; publish makes

@@ -221,12 +221,15 @@ try:
         ("wrongValue", (SYS + ".8.0", "i", "9")),
         ("wrongValue", (IF + ".7.1001", "i", "3")),
     ]
+    mark = len(traps_text())
     for want, varbind in refused:
         got = snmpset(*varbind)
         check(got == want and state() == before, f"snmp_set_refused_{want}_{varbind[0].rsplit('.', 2)[-2]}",
               f"got {got}, state {state()} (was {before})")
     last_error = get(SYS + ".6.0")
     check(last_error and "threshold" in last_error, "snmp_last_error_reason", str(last_error))
+    check(trap_after(mark, ENT + ".0.2", "threshold"), "snmp_refused_set_sends_config_rejected_trap",
+          traps_text()[mark:][-1500:])
     got = snmpset(THRESH + ".1.0", "u", "5", f"{PARAM}.3.{CLS}.1", "s", '( { name = "x"; } )')
     check(got == "inconsistentValue" and state() == before, "snmp_multi_varbind_all_or_nothing",
           f"got {got}, state {state()} (was {before})")
