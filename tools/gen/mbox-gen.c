@@ -204,11 +204,11 @@ static void print_result(const struct trial *t)
 	uint64_t offered = t->offered[0] + t->offered[1];
 	uint64_t received = t->flows[0].received + t->flows[1].received;
 
-	printf("result size=%u rate=%.0f seconds=%g target=%.0f offered=%" PRIu64 " refused=%" PRIu64
+	printf("result size=%u rate=%.0f seconds=%g drain_ms=%d target=%.0f offered=%" PRIu64 " refused=%" PRIu64
 	       " received=%" PRIu64 " lost=%" PRId64 " reordered=%" PRIu64 " stale=%" PRIu64 " foreign=%" PRIu64,
-	       t->size, t->rate, t->seconds, t->rate * t->seconds, offered, t->refused, received,
+	       t->size, t->rate, t->seconds, DRAIN_MS, t->rate * t->seconds, offered, t->refused, received,
 	       (int64_t)(offered - received), t->flows[0].reordered + t->flows[1].reordered, t->stale, t->foreign);
-	printf(" lat_min_ns=%.0f lat_avg_ns=%.0f lat_max_ns=%.0f lat_p99_ns=%.0f jitter_ns=%.0f\n",
+	printf(" lat_min_ns=%.0f lat_avg_ns=%.0f lat_max_ns=%.0f lat_p99_ns=%.0f lat_jitter_ns=%.0f\n",
 	       lat->n ? (double)lat->min * ns : 0, lat->n ? (double)lat->sum / (double)lat->n * ns : 0,
 	       (double)lat->max * ns, (double)latency_percentile(lat, 99) * ns,
 	       lat->jitter_n ? (double)lat->jitter_sum / (double)lat->jitter_n * ns : 0);
