@@ -25,7 +25,7 @@ GEN_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/gen/*.c))
 # Keep objects make would treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test unit asan lint fuzz fuzz-build bench run run-tap hugepages clean
+.PHONY: all deps test unit asan lint fuzz fuzz-build bench rfc2544 run run-tap hugepages clean
 
 all: $(BUILD)/mboxd $(BUILD)/mbox-gen $(UNIT_BINS)
 
@@ -115,6 +115,10 @@ lint: | $(BUILD)/.deps
 bench: all
 	@tools/hugepages.sh
 	@tools/bench
+
+rfc2544: all
+	@tools/hugepages.sh
+	@tools/rfc2544
 
 # The main job: build the firmware image and boot it in QEMU (images/image.mk).
 run: run-image
