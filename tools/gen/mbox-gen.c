@@ -43,6 +43,7 @@
 
 #define N_PORTS 2
 #define BURST 32
+/* net_memif sizes its rings by its rsize devarg and ignores this. */
 #define RING_DESC 1024
 #define MBUFS 8191
 #define MBUF_CACHE 256
@@ -95,6 +96,7 @@ static void build_headers(struct trial *t)
 
 		memset(t->headers[p], 0, HEADERS_LEN);
 		rte_eth_macaddr_get(p, &eth->src_addr);
+		/* The MAC of the router's interface on port p in tools/bench's chain. */
 		eth->dst_addr = (struct rte_ether_addr){ { 0x02, 0, 0, 0, (uint8_t)p, 0x01 } };
 		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
