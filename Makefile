@@ -11,7 +11,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 OPT      ?= -O2 -g
 CFLAGS   += $(OPT) -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -Itests/unit \
-            -DMBOX_VERSION='"$(VERSION)"' -Ifirmware -Iagent $(PKG_CFLAGS)
+            -DMBOX_VERSION='"$(VERSION)"' -Ifirmware -Iagent -Itools/gen $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lnetsnmpagent -lnetsnmp
 
 CORE_SRCS := $(filter-out firmware/main.c,$(wildcard firmware/*.c))
@@ -20,13 +20,14 @@ LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(ELEM_SRCS))
 AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard agent/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+GEN_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/gen/*.c))
 
 # Keep objects make would treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test unit asan lint fuzz fuzz-build bench run run-tap hugepages clean
+.PHONY: all deps test unit asan lint fuzz fuzz-build bench rfc2544 run run-tap hugepages clean
 
-all: $(BUILD)/mboxd $(UNIT_BINS)
+all: $(BUILD)/mboxd $(BUILD)/mbox-gen $(UNIT_BINS)
 
 deps:
 	@tools/deps.sh
@@ -36,7 +37,7 @@ $(BUILD)/.deps: tools/deps.sh
 	@tools/deps.sh
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/%.o: %.c $(wildcard firmware/*.h agent/*.h elements/*.h tests/unit/*.h) | $(BUILD)/.deps
+$(BUILD)/%.o: %.c $(wildcard firmware/*.h agent/*.h elements/*.h tests/unit/*.h tools/gen/*.h) | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
@@ -49,6 +50,14 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/harness.o $(LIB_OB
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# The RFC 2544 generator (tools/rfc2544) needs DPDK only; its statistics
+# have a unit test.
+$(BUILD)/mbox-gen: $(GEN_OBJS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/tests/test_flow_stats: $(BUILD)/tools/gen/flow_stats.o
 
 hugepages:
 	@tools/hugepages.sh
@@ -98,13 +107,18 @@ TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-narrowing-conversions,-bugprone-implicit
 TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-suspicious-string-compare,-bugprone-branch-clone
 lint: | $(BUILD)/.deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 --inline-suppr \
-		-Ifirmware -Iagent -Ielements -Itests/unit --suppress=missingIncludeSystem firmware elements agent tests/unit
+		-Ifirmware -Iagent -Ielements -Itests/unit -Itools/gen --suppress=missingIncludeSystem \
+		firmware elements agent tests/unit tools/gen
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(CORE_SRCS) $(ELEM_SRCS) \
-		$(wildcard agent/*.c) firmware/main.c -- $(filter-out -W% -O% -g,$(CFLAGS))
+		$(wildcard agent/*.c tools/gen/*.c) firmware/main.c -- $(filter-out -W% -O% -g,$(CFLAGS))
 
 bench: all
 	@tools/hugepages.sh
 	@tools/bench
+
+rfc2544: all
+	@tools/hugepages.sh
+	@tools/rfc2544
 
 # The main job: build the firmware image and boot it in QEMU (images/image.mk).
 run: run-image
