@@ -40,13 +40,23 @@ struct mbox_dpdk_cfg {
 
 #define MBOX_MAX_SNMP_ENTRIES 16
 
+/* What an SNMP user or community may see (snmpd VACM views written by
+ * mboxd --snmpd-conf); the order of mbox_snmp_view_names. */
+enum mbox_snmp_view {
+	MBOX_VIEW_FULL,    /* system, interfaces, SNMP statistics, MBOX-MIB */
+	MBOX_VIEW_MONITOR, /* the same less the configuration values */
+};
+extern const char *const mbox_snmp_view_names[];
+
 struct mbox_snmp_user {
 	const char *name, *auth_pass, *priv_pass; /* SHA authentication, AES privacy */
 	bool write;
+	enum mbox_snmp_view view;
 };
 
 struct mbox_snmp_community {
 	const char *name, *source; /* read-only SNMPv2c, from source (host or prefix) */
+	enum mbox_snmp_view view;
 };
 
 struct mbox_trap_sink {
