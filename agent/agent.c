@@ -610,8 +610,9 @@ static void run_action(void)
 		break;
 	case ACTION_RELOAD:
 		if (mbox_dataplane_reload(file) == 0)
+			/* The reload freed the configuration `file` points into. */
 			set_result(true, "reload: generation %u applied from %s",
-				   mbox_dataplane_status()->generation, file);
+				   mbox_dataplane_status()->generation, mbox_dataplane_generation()->cfg->file);
 		else
 			set_result(false, "reload: %s; generation %u keeps forwarding",
 				   mbox_dataplane_status()->last_error, mbox_dataplane_status()->generation);

@@ -136,7 +136,7 @@ class Mboxd:
         return False
 
     def output(self):
-        with open(self.log_path) as f:
+        with open(self.log_path, errors="replace") as f:
             return f.read()
 
     def signal(self, sig):
