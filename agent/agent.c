@@ -618,9 +618,10 @@ static void run_action(void)
 				   mbox_dataplane_status()->last_error, mbox_dataplane_status()->generation);
 		break;
 	case ACTION_SAVE:
-		if (mbox_config_save(cfg, err, sizeof(err)) == 0)
+		if (mbox_config_save(cfg, err, sizeof(err)) == 0) {
+			mbox_last_good_record(cfg);
 			set_result(true, "save: wrote %s", file);
-		else
+		} else
 			set_result(false, "save: %s", err);
 		break;
 	case ACTION_RESTART_GRAPH:

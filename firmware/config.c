@@ -1444,18 +1444,18 @@ bool mbox_config_same_platform(const struct mbox_config *a, const struct mbox_co
 	return true;
 }
 
-int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size)
+int mbox_config_write_file(const char *file, const char *text, char *err, size_t err_size)
 {
 	char tmp[4096], dir[4096];
-	const char *slash = strrchr(cfg->file, '/');
-	size_t len = strlen(cfg->text);
+	const char *slash = strrchr(file, '/');
+	size_t len = strlen(text);
 	int fd, dfd;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", cfg->file);
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - cfg->file) + 1 : 1, slash ? cfg->file : ".");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - file) + 1 : 1, slash ? file : ".");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || write(fd, cfg->text, len) != (ssize_t)len || fsync(fd) < 0) {
-		snprintf(err, err_size, "%s: %s", fd < 0 ? tmp : cfg->file, strerror(errno));
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+		snprintf(err, err_size, "%s: %s", fd < 0 ? tmp : file, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(tmp);
@@ -1463,8 +1463,8 @@ int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size)
 		return -1;
 	}
 	close(fd);
-	if (rename(tmp, cfg->file) < 0) {
-		snprintf(err, err_size, "%s: %s", cfg->file, strerror(errno));
+	if (rename(tmp, file) < 0) {
+		snprintf(err, err_size, "%s: %s", file, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -1474,4 +1474,9 @@ int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size)
 		close(dfd);
 	}
 	return 0;
+}
+
+int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size)
+{
+	return mbox_config_write_file(cfg->file, cfg->text, err, err_size);
 }

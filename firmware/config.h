@@ -133,8 +133,10 @@ struct mbox_config *mbox_config_parse(const char *file, const char *text, struct
  * -1 after reporting to d. */
 int mbox_config_check_value(const struct mbox_config *cfg, const struct mbox_param *q,
 			    const char *what, const char *text, struct mbox_diag *d);
-/* Write cfg's text over its file atomically (temporary file, fsync,
- * rename, fsync of the directory).  Returns 0, or -1 with why in err. */
+/* Write text over file atomically (temporary file, fsync, rename, fsync of
+ * the directory).  Returns 0, or -1 with why in err. */
+int mbox_config_write_file(const char *file, const char *text, char *err, size_t err_size);
+/* The same with cfg's text over its file. */
 int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size);
 /* cfg's text with the edits applied (malloc'ed; comments are not kept), or
  * NULL after reporting to d.  The result still needs mbox_config_parse. */
