@@ -144,6 +144,9 @@ static int eal_start(const struct mbox_config *cfg)
 	argv[argc++] = memory;
 	argv[argc++] = (char *)"--file-prefix";
 	argv[argc++] = (char *)dc->file_prefix;
+	/* mboxd reports over SNMP; DPDK's telemetry socket would be a second,
+	 * unauthenticated way in (eal_args = ( "--telemetry" ) brings it back). */
+	argv[argc++] = (char *)"--no-telemetry";
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		any_pci |= cfg->ports[i].is_pci;
 		argv[argc++] = (char *)(cfg->ports[i].is_pci ? "-a" : "--vdev");
