@@ -610,16 +610,18 @@ static void run_action(void)
 		break;
 	case ACTION_RELOAD:
 		if (mbox_dataplane_reload(file) == 0)
+			/* The reload freed the configuration `file` points into. */
 			set_result(true, "reload: generation %u applied from %s",
-				   mbox_dataplane_status()->generation, file);
+				   mbox_dataplane_status()->generation, mbox_dataplane_generation()->cfg->file);
 		else
 			set_result(false, "reload: %s; generation %u keeps forwarding",
 				   mbox_dataplane_status()->last_error, mbox_dataplane_status()->generation);
 		break;
 	case ACTION_SAVE:
-		if (mbox_config_save(cfg, err, sizeof(err)) == 0)
+		if (mbox_config_save(cfg, err, sizeof(err)) == 0) {
+			mbox_last_good_record(cfg);
 			set_result(true, "save: wrote %s", file);
-		else
+		} else
 			set_result(false, "save: %s", err);
 		break;
 	case ACTION_RESTART_GRAPH:

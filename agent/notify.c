@@ -106,6 +106,14 @@ void notify_started(void)
 			(long)mib_state.restart_count);
 		send_mbox_trap(7, vars);
 	}
+	if (mbox_dataplane_status()->source == MBOX_SOURCE_LAST_GOOD) {
+		oid source[] = { 13, 0 }, error[] = { 6, 0 };
+
+		vars = NULL;
+		add_int(&vars, mbox_system, OID_LENGTH(mbox_system), source, 2, ASN_INTEGER, MBOX_SOURCE_LAST_GOOD);
+		add_text(&vars, mbox_system, OID_LENGTH(mbox_system), error, 2, mbox_dataplane_status()->last_error);
+		send_mbox_trap(8, vars);
+	}
 	nt.generation = mbox_dataplane_status()->generation;
 	nt.rejections = mbox_dataplane_status()->rejections;
 }

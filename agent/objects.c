@@ -146,6 +146,7 @@ static void build_system(void)
 	add_text(system_oid, OID_LENGTH(system_oid), 10, instance0, 1, mib_state.result_text);
 	SCALAR(system_oid, 11, ASN_COUNTER, mib_state.restart_count);
 	add_text(system_oid, OID_LENGTH(system_oid), 12, instance0, 1, mbox_dataplane_generation()->removed);
+	SCALAR(system_oid, 13, ASN_INTEGER, st->source);
 }
 
 /* Drops of the sinks that transmit on a port: its ifOutDiscards. */

@@ -804,18 +804,24 @@ static int check_mbufs(struct parse *p, const config_setting_t *root)
 	return 0;
 }
 
+const char *const mbox_snmp_view_names[] = { "full", "monitor", NULL };
+
 static const struct mbox_param snmp_user_fields[] = {
-	{ .name = "name", .type = MBOX_P_STRING, .help = "SNMPv3 user name" },
+	{ .name = "name", .type = MBOX_P_STRING, .help = "SNMPv3 user name (1 to 32 characters, no spaces)" },
 	{ .name = "auth_pass", .type = MBOX_P_STRING, .help = "SHA authentication passphrase, 8 characters or more" },
 	{ .name = "priv_pass", .type = MBOX_P_STRING, .help = "AES privacy passphrase, 8 characters or more" },
 	{ .name = "write", .type = MBOX_P_BOOL, .def = "false", .help = "may SET (always with authPriv)" },
+	{ .name = "view", .type = MBOX_P_ENUM, .choices = mbox_snmp_view_names, .def = "full",
+	  .help = "what the user sees: full, or monitor (no element parameter or row values)" },
 	{ 0 }
 };
 
 static const struct mbox_param snmp_community_fields[] = {
-	{ .name = "name", .type = MBOX_P_STRING, .help = "SNMPv2c community, read-only" },
+	{ .name = "name", .type = MBOX_P_STRING, .help = "SNMPv2c community, read-only (1 to 32 characters, no spaces)" },
 	{ .name = "source", .type = MBOX_P_STRING, .def = "127.0.0.1",
 	  .help = "host or prefix allowed to use it, or \"default\" for any" },
+	{ .name = "view", .type = MBOX_P_ENUM, .choices = mbox_snmp_view_names, .def = "full",
+	  .help = "what the community sees: full, or monitor (no element parameter or row values)" },
 	{ 0 }
 };
 
@@ -878,11 +884,55 @@ static int check_passphrase(struct parse *p, const struct mbox_value *v, const c
 	return -1;
 }
 
+/* Names and addresses are written into snmpd.conf as single words: a space,
+ * quote or '#' would let a value add or cut snmpd directives. */
+static int check_word(struct parse *p, const struct mbox_value *v, const char *what, const char *field,
+		      size_t max)
+{
+	size_t n = strlen(v->s);
+	bool ok = n >= 1 && n <= max;
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isgraph((unsigned char)v->s[i]) && !strchr("\"'#\\", v->s[i]);
+	if (ok)
+		return 0;
+	mbox_diag_error(p->d, p->cfg->file, v->line,
+			"%s: field '%s': \"%s\" is not one word, expected 1 to %zu printable characters without "
+			"spaces, quotes, '\\' or '#'", what, field, v->s, max);
+	return -1;
+}
+
+static int parse_snmp_users(struct parse *p, const struct mbox_value *list)
+{
+	struct mbox_snmp_cfg *sc = &p->cfg->snmp;
+	int rc = 0;
+
+	sc->n_users = list->present ? list->list.n : 0;
+	for (unsigned i = 0; i < sc->n_users; i++) {
+		const struct mbox_value *f = &list->list.items[i * 5];
+		char what[64];
+
+		snprintf(what, sizeof(what), "snmp: users[%u]", i);
+		sc->users[i] = (struct mbox_snmp_user){ f[0].s, f[1].s, f[2].s, f[3].b, (enum mbox_snmp_view)f[4].u };
+		rc |= check_word(p, &f[0], what, "name", 32) | check_passphrase(p, &f[1], what, "auth_pass") |
+		      check_passphrase(p, &f[2], what, "priv_pass");
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(sc->users[j].name, f[0].s)) {
+				mbox_diag_error(p->d, p->cfg->file, f[0].line,
+						"%s: field 'name': user '%s' is already users[%u], expected unique names",
+						what, f[0].s, j);
+				rc = -1;
+			}
+	}
+	return rc;
+}
+
 static int parse_snmp(struct parse *p, const config_setting_t *root)
 {
 	struct mbox_snmp_cfg *sc = &p->cfg->snmp;
 	const config_setting_t *s;
 	struct mbox_value v[RTE_DIM(snmp_schema)];
+	char what[64];
 	int rc = 0;
 
 	if (optional_group(p, root, "snmp", &s) < 0 || parse_group(p, s, snmp_schema, NULL, "snmp", v) < 0)
@@ -892,23 +942,24 @@ static int parse_snmp(struct parse *p, const config_setting_t *root)
 	sc->ping_interval = (unsigned)v[2].u;
 	sc->listen = v[3].s;
 	sc->if_index_base = (unsigned)v[4].u;
-	sc->n_users = v[5].present ? v[5].list.n : 0;
-	for (unsigned i = 0; i < sc->n_users; i++) {
-		const struct mbox_value *f = &v[5].list.items[i * 4];
-		char what[64];
-
-		snprintf(what, sizeof(what), "snmp: users[%u]", i);
-		sc->users[i] = (struct mbox_snmp_user){ f[0].s, f[1].s, f[2].s, f[3].b };
-		rc |= check_passphrase(p, &f[1], what, "auth_pass") | check_passphrase(p, &f[2], what, "priv_pass");
-	}
+	rc |= check_word(p, &v[1], "snmp", "agentx_socket", 255) | check_word(p, &v[3], "snmp", "listen", 255);
+	rc |= parse_snmp_users(p, &v[5]);
 	sc->n_communities = v[6].present ? v[6].list.n : 0;
-	for (unsigned i = 0; i < sc->n_communities; i++)
-		sc->communities[i] = (struct mbox_snmp_community){ v[6].list.items[2 * i].s,
-								   v[6].list.items[2 * i + 1].s };
+	for (unsigned i = 0; i < sc->n_communities; i++) {
+		const struct mbox_value *f = &v[6].list.items[3 * i];
+
+		snprintf(what, sizeof(what), "snmp: communities[%u]", i);
+		sc->communities[i] = (struct mbox_snmp_community){ f[0].s, f[1].s, (enum mbox_snmp_view)f[2].u };
+		rc |= check_word(p, &f[0], what, "name", 32) | check_word(p, &f[1], what, "source", 64);
+	}
 	sc->n_trap_sinks = v[7].present ? v[7].list.n : 0;
-	for (unsigned i = 0; i < sc->n_trap_sinks; i++)
-		sc->trap_sinks[i] = (struct mbox_trap_sink){ v[7].list.items[2 * i].s,
-							     v[7].list.items[2 * i + 1].s };
+	for (unsigned i = 0; i < sc->n_trap_sinks; i++) {
+		const struct mbox_value *f = &v[7].list.items[2 * i];
+
+		snprintf(what, sizeof(what), "snmp: trap_sinks[%u]", i);
+		sc->trap_sinks[i] = (struct mbox_trap_sink){ f[0].s, f[1].s };
+		rc |= check_word(p, &f[0], what, "address", 255) | check_word(p, &f[1], what, "community", 32);
+	}
 	return rc;
 }
 
@@ -1399,18 +1450,18 @@ bool mbox_config_same_platform(const struct mbox_config *a, const struct mbox_co
 	return true;
 }
 
-int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size)
+int mbox_config_write_file(const char *file, const char *text, char *err, size_t err_size)
 {
 	char tmp[4096], dir[4096];
-	const char *slash = strrchr(cfg->file, '/');
-	size_t len = strlen(cfg->text);
+	const char *slash = strrchr(file, '/');
+	size_t len = strlen(text);
 	int fd, dfd;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", cfg->file);
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - cfg->file) + 1 : 1, slash ? cfg->file : ".");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - file) + 1 : 1, slash ? file : ".");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || write(fd, cfg->text, len) != (ssize_t)len || fsync(fd) < 0) {
-		snprintf(err, err_size, "%s: %s", fd < 0 ? tmp : cfg->file, strerror(errno));
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+		snprintf(err, err_size, "%s: %s", fd < 0 ? tmp : file, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(tmp);
@@ -1418,8 +1469,8 @@ int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size)
 		return -1;
 	}
 	close(fd);
-	if (rename(tmp, cfg->file) < 0) {
-		snprintf(err, err_size, "%s: %s", cfg->file, strerror(errno));
+	if (rename(tmp, file) < 0) {
+		snprintf(err, err_size, "%s: %s", file, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -1429,4 +1480,9 @@ int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size)
 		close(dfd);
 	}
 	return 0;
+}
+
+int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size)
+{
+	return mbox_config_write_file(cfg->file, cfg->text, err, err_size);
 }

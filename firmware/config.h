@@ -41,13 +41,23 @@ struct mbox_dpdk_cfg {
 
 #define MBOX_MAX_SNMP_ENTRIES 16
 
+/* What an SNMP user or community may see (snmpd VACM views written by
+ * mboxd --snmpd-conf); the order of mbox_snmp_view_names. */
+enum mbox_snmp_view {
+	MBOX_VIEW_FULL,    /* system, interfaces, SNMP statistics, MBOX-MIB */
+	MBOX_VIEW_MONITOR, /* the same less the configuration values */
+};
+extern const char *const mbox_snmp_view_names[];
+
 struct mbox_snmp_user {
 	const char *name, *auth_pass, *priv_pass; /* SHA authentication, AES privacy */
 	bool write;
+	enum mbox_snmp_view view;
 };
 
 struct mbox_snmp_community {
 	const char *name, *source; /* read-only SNMPv2c, from source (host or prefix) */
+	enum mbox_snmp_view view;
 };
 
 struct mbox_trap_sink {
@@ -124,8 +134,10 @@ struct mbox_config *mbox_config_parse(const char *file, const char *text, struct
  * -1 after reporting to d. */
 int mbox_config_check_value(const struct mbox_config *cfg, const struct mbox_param *q,
 			    const char *what, const char *text, struct mbox_diag *d);
-/* Write cfg's text over its file atomically (temporary file, fsync,
- * rename, fsync of the directory).  Returns 0, or -1 with why in err. */
+/* Write text over file atomically (temporary file, fsync, rename, fsync of
+ * the directory).  Returns 0, or -1 with why in err. */
+int mbox_config_write_file(const char *file, const char *text, char *err, size_t err_size);
+/* The same with cfg's text over its file. */
 int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size);
 /* cfg's text with the edits applied (malloc'ed; comments are not kept), or
  * NULL after reporting to d.  The result still needs mbox_config_parse. */

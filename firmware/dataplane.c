@@ -22,7 +22,8 @@ static struct mbox_worker *workers;
 static unsigned n_workers;
 static struct mbox_generation *current;
 static unsigned next_build = 1;  /* names graphs and node clones uniquely */
-static struct mbox_status status;
+static struct mbox_status status = { .source = MBOX_SOURCE_FILE };
+static const char *last_good;
 static struct rte_mempool *pool;
 static atomic_bool stopping;
 
@@ -184,6 +185,9 @@ static int eal_start(const struct mbox_config *cfg)
 	argv[argc++] = memory;
 	argv[argc++] = (char *)"--file-prefix";
 	argv[argc++] = (char *)dc->file_prefix;
+	/* mboxd reports over SNMP; DPDK's telemetry socket would be a second,
+	 * unauthenticated way in (eal_args = ( "--telemetry" ) brings it back). */
+	argv[argc++] = (char *)"--no-telemetry";
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		any_pci |= cfg->ports[i].is_pci;
 		argv[argc++] = (char *)(cfg->ports[i].is_pci ? "-a" : "--vdev");
@@ -287,6 +291,51 @@ void mbox_dataplane_reject(const struct mbox_diag *d, const char *log_why)
 	log_err("%s", log_why);
 }
 
+void mbox_last_good_init(const char *path)
+{
+	last_good = path;
+}
+
+const char *mbox_last_good_path(void)
+{
+	return last_good;
+}
+
+/* Whether the copy already holds text: saves a flash write per start. */
+static bool last_good_holds(const char *text)
+{
+	FILE *f = fopen(last_good, "r");
+	size_t len = strlen(text), i = 0;
+	int c = EOF;
+
+	while (f && i < len && (c = getc(f)) == (unsigned char)text[i])
+		i++;
+	if (f && i == len)
+		c = getc(f);
+	if (f)
+		fclose(f);
+	return f && i == len && c == EOF;
+}
+
+void mbox_last_good_record(const struct mbox_config *cfg)
+{
+	char err[512];
+
+	status.source = MBOX_SOURCE_FILE;
+	if (!last_good || last_good_holds(cfg->text))
+		return;
+	if (mbox_config_write_file(last_good, cfg->text, err, sizeof(err)) == 0)
+		log_info("last good configuration: %s copied to %s", cfg->file, last_good);
+	else
+		log_warn("last good configuration: cannot write %s", err);
+}
+
+void mbox_last_good_used(const struct mbox_diag *d, const char *why)
+{
+	mbox_dataplane_reject(d, why);
+	status.source = MBOX_SOURCE_LAST_GOOD;
+}
+
 struct mbox_change {
 	struct mbox_generation *gen, *old;
 	bool published;
@@ -376,7 +425,10 @@ int mbox_dataplane_reload(const char *file)
 		mbox_dataplane_reject(&d, why);
 		return -1;
 	}
-	return mbox_dataplane_apply(cfg, "reload");
+	if (mbox_dataplane_apply(cfg, "reload") < 0)
+		return -1;
+	mbox_last_good_record(current->cfg);
+	return 0;
 }
 
 void mbox_dataplane_stop(void)

@@ -7,6 +7,11 @@
 
 /* Takes ownership of cfg.  Returns 0, or -1 after logging why. */
 int mbox_dataplane_start(struct mbox_config *cfg);
+/* Where the running configuration came from (mboxConfigSource). */
+enum mbox_config_source {
+	MBOX_SOURCE_FILE = 1,      /* the configuration file */
+	MBOX_SOURCE_LAST_GOOD = 2, /* the file was invalid at start: its last good copy */
+};
 /* What the control plane reports about the running configuration. */
 struct mbox_status {
 	unsigned generation;   /* 1 at start, +1 per applied change */
@@ -15,8 +20,21 @@ struct mbox_status {
 	char last_error[300];  /* why the last change was rejected */
 	unsigned rejections;   /* changes rejected so far */
 	uint64_t change_us;    /* the last change: from building it to every worker on it */
+	enum mbox_config_source source;
 };
 const struct mbox_status *mbox_dataplane_status(void);
+
+/* The last good configuration: a copy, at `path`, of the configuration
+ * file's text each time that text is known to run.  NULL: no copy. */
+void mbox_last_good_init(const char *path);
+const char *mbox_last_good_path(void);
+/* cfg's text ran from its file (mboxd started with it, a reload applied
+ * it, save wrote it): it becomes the last good copy, and the source the
+ * file again. */
+void mbox_last_good_record(const struct mbox_config *cfg);
+/* mboxd starts with the last good copy because its file is invalid: d's
+ * errors become last_error, and `why` goes to the log. */
+void mbox_last_good_used(const struct mbox_diag *d, const char *why);
 
 /* Re-read `file`; on any error the running graph keeps forwarding. */
 int mbox_dataplane_reload(const char *file);

@@ -31,7 +31,9 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mboxd -c FILE [-v] [--syslog] [--restart-count N]   run the firmware\n"
+		"usage: mboxd -c FILE [--last-good COPY] [-v] [--syslog] [--restart-count N]   run the firmware\n"
+		"         --last-good: keep a copy of FILE at COPY whenever FILE runs, and start\n"
+		"         with COPY when FILE is invalid\n"
 		"       mboxd --check FILE             validate FILE and exit (no DPDK, no hugepages)\n"
 		"       mboxd --list-elements          describe every element kind\n"
 		"       mboxd --snmpd-conf FILE        print snmpd.conf for FILE's snmp section\n"
@@ -84,23 +86,56 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The configuration to start with: file, or when it is invalid, the last
+ * good copy (if any).  The copy is parsed again under file's name so that
+ * reloads and saves still go to file. */
+static struct mbox_config *start_config(const char *file)
+{
+	const char *copy = mbox_last_good_path();
+	struct mbox_diag d = { .out = stderr }, copy_d = { .out = stderr };
+	struct mbox_config *cfg = mbox_config_load(file, &d), *good;
+	char why[1024];
+
+	if (cfg)
+		return cfg;
+	if (!copy) {
+		log_err("%s: %u error(s); not starting", file, d.errors);
+		return NULL;
+	}
+	good = mbox_config_load(copy, &copy_d);
+	if (!good) {
+		log_err("%s: %u error(s), and the last good configuration %s: %u error(s); not starting",
+			file, d.errors, copy, copy_d.errors);
+		return NULL;
+	}
+	cfg = mbox_config_parse(file, good->text, &copy_d);
+	mbox_config_free(good);
+	if (cfg) {
+		snprintf(why, sizeof(why), "%s: %u error(s); starting with the last good configuration %s",
+			 file, d.errors, copy);
+		mbox_last_good_used(&d, why);
+	}
+	return cfg;
+}
+
 static int run(const char *file, unsigned restart_count)
 {
-	struct mbox_diag d = { .out = stderr };
-	struct mbox_config *cfg = mbox_config_load(file, &d);
+	struct mbox_config *cfg = start_config(file);
 	uint64_t next_tick;
 
-	if (!cfg) {
-		log_err("%s: %u error(s); not starting", file, d.errors);
+	if (!cfg)
 		return 2;
-	}
-	log_info("mbox %s starting with %s", MBOX_VERSION, file);
+	log_info("mbox %s starting with %s%s", MBOX_VERSION, file,
+		 mbox_dataplane_status()->source == MBOX_SOURCE_LAST_GOOD ? " (its last good copy)" : "");
 	if (mbox_dataplane_start(cfg) < 0)
 		return 1;
 	install_signals();
 	cfg = mbox_dataplane_generation()->cfg;
 	if (cfg->snmp.enabled && mbox_agent_start(cfg, restart_count) < 0)
 		return 1;
+	/* Started: the file's text is good. */
+	if (mbox_dataplane_status()->source == MBOX_SOURCE_FILE)
+		mbox_last_good_record(cfg);
 	next_tick = now_ms() + 100;
 	for (unsigned ticks = 0; !got_stop;) {
 		uint64_t now = now_ms();
@@ -146,6 +181,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "restart-count", required_argument, NULL, 'r' },
 		{ "snmpd-conf", required_argument, NULL, 'S' },
+		{ "last-good", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -167,6 +203,9 @@ int main(int argc, char **argv)
 		case 'l':
 			mbox_kinds_print(stdout);
 			return 0;
+		case 'g':
+			mbox_last_good_init(optarg);
+			break;
 		case 'v':
 			verbose = true;
 			break;

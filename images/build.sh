@@ -136,13 +136,14 @@ rm -f "$R$MD"/modules.order "$R$MD"/modules.builtin.modinfo
 # Configuration, services and scripts.
 install -m 0755 "$SRC/mbox-supervise" "$SRC/mbox-snmpd" "$SRC/mbox-debugshell" "$R/usr/sbin/"
 install -m 0755 "$SRC/rc.shutdown" "$SRC/udhcpc.script" "$R/etc/mbox/"
-install -m 0644 "$SRC/mbox.cfg" "$SRC/mgmt.cfg" "$R/etc/mbox/"
+install -m 0644 "$SRC/mbox.cfg" "$SRC/mgmt.cfg" "$SRC/config.sh" "$R/etc/mbox/"
 install -m 0644 "$SRC/inittab" "$R/etc/inittab"
 install -m 0644 "$SRC/snmpd.conf" "$R/etc/snmp/snmpd.conf"
 "$MBOXD" --version 2>/dev/null | head -n1 > "$R/etc/mbox/version" || echo unknown > "$R/etc/mbox/version"
 echo mbox > "$R/etc/hostname"
-printf 'root:x:0:0:root:/root:/bin/sh\n' > "$R/etc/passwd"
-printf 'root:x:0:\ntty:x:5:\n' > "$R/etc/group"
+# snmp: the unprivileged user snmpd drops to (mbox-snmpd).
+printf 'root:x:0:0:root:/root:/bin/sh\nsnmp:x:100:100:snmpd:/nonexistent:/usr/sbin/nologin\n' > "$R/etc/passwd"
+printf 'root:x:0:\ntty:x:5:\nsnmp:x:100:\n' > "$R/etc/group"
 ln -s /run/resolv.conf "$R/etc/resolv.conf"
 ln -s /proc/mounts "$R/etc/mtab"
 printf 'PS1="mbox# "\nexport PATH=/usr/sbin:/usr/bin\n' > "$R/etc/profile"

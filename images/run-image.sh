@@ -3,7 +3,9 @@
 #   - KVM if it works (probed with a short timeout), else TCG; never hangs;
 #   - BIOS (SeaBIOS) by default, UEFI (OVMF) with --uefi;
 #   - management NIC (virtio, 00:03.0): QEMU user network, the guest's SNMP
-#     agent forwarded to 127.0.0.1:SNMP_PORT (UDP);
+#     agent forwarded to 127.0.0.1:SNMP_PORT (UDP), and each --forward
+#     PROTO:HOST_PORT:GUEST_PORT from 127.0.0.1:HOST_PORT (tests probe the
+#     guest's ports with these);
 #   - data NICs (virtio, 00:04.0 "lan" and 00:05.0 "wan", as in the image's
 #     default mbox.cfg): TAP devices in the network namespaces PREFIX-lan
 #     (10.0.0.1/24) and PREFIX-wan (10.0.0.2/24), so that traffic between
@@ -14,17 +16,23 @@
 # Ctrl-A X quits QEMU (serial console on stdio); everything is cleaned up.
 #
 # Usage: images/run-image.sh [--image FILE] [--uefi] [--accel auto|kvm|tcg]
-#          [--snmp-port N] [--prefix NAME] [--dir DIR] [--keep]
+#          [--snmp-port N] [--forward tcp|udp:HOST_PORT:GUEST_PORT]... [--prefix NAME] [--dir DIR] [--keep]
 #          [--serial-log FILE]   (console to FILE instead of stdio, for scripts)
 set -u
 cd "$(dirname "$0")/.."
 image=build/mbox.qcow2 uefi=0 accel=auto snmp_port=16161 prefix=mbimg dir=build/run-image keep=0 serial_log=
+forwards=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--image) image=$2; shift ;;
 	--uefi) uefi=1 ;;
 	--accel) accel=$2; shift ;;
 	--snmp-port) snmp_port=$2; shift ;;
+	--forward)
+		[[ "$2" =~ ^(tcp|udp):([0-9]+):([0-9]+)$ ]] ||
+			{ echo "--forward $2: expected tcp|udp:HOST_PORT:GUEST_PORT" >&2; exit 2; }
+		forwards+=",hostfwd=${BASH_REMATCH[1]}:127.0.0.1:${BASH_REMATCH[2]}-:${BASH_REMATCH[3]}"
+		shift ;;
 	--prefix) prefix=$2; shift ;;
 	--dir) dir=$2; shift ;;
 	--keep) keep=1 ;;
@@ -120,10 +128,11 @@ done
 cat >&2 <<MSG
 run-image: booting $image ($accel, $([ "$uefi" = 1 ] && echo UEFI || echo BIOS)); console: ${serial_log:-this terminal (Ctrl-A X quits QEMU)}
 run-image: once it is up (under TCG about 15 s):
-  SNMP:     snmpget -v2c -c mboxro -On 127.0.0.1:$snmp_port 1.3.6.1.2.1.1.1.0     (sysDescr; UDP forwarded to the guest)
-  counters: snmpwalk -v3 -l authPriv -u mboxadmin -a SHA -A mbox-change-me -x AES -X mbox-change-me \\
-              -M +mib:../shared/mibs -m +MBOX-MIB udp:127.0.0.1:$snmp_port MBOX-MIB::mboxElementCounterTable
-            (first-login SNMPv3 user: change its passphrases in mbox.cfg on the config partition)
+  SNMP:     A="-v3 -l authPriv -u mboxadmin -a SHA -A mbox-change-me -x AES -X mbox-change-me"
+            snmpget \$A -On udp:127.0.0.1:$snmp_port 1.3.6.1.2.1.1.1.0     (sysDescr; UDP forwarded to the guest)
+  counters: snmpwalk \$A -M +mib:../shared/mibs -m +MBOX-MIB udp:127.0.0.1:$snmp_port MBOX-MIB::mboxElementCounterTable
+            (first-login SNMPv3 user: change its passphrases in mbox.cfg on the config partition;
+             SNMPv3 only: the image has no SNMPv1/v2c community unless you add one)
   traffic:  ip netns exec $ns_lan ping 10.0.0.2     ($tap_lan in $ns_lan, 10.0.0.1 <-> $tap_wan in $ns_wan, 10.0.0.2)
   shell:    python3 images/debugsh.py $dir/debug.sock  (root shell in the guest; or socat - UNIX-CONNECT:$dir/debug.sock)
 MSG
@@ -133,7 +142,7 @@ exec 3<&0
 qemu-system-x86_64 -name "mbox-$prefix" -machine pc "${accel_args[@]}" -smp 2 -m 1024 \
 	-nodefaults -display none "${serial[@]}" "${fw_args[@]}" \
 	-drive "file=$disk,format=qcow2,if=virtio,cache=unsafe" \
-	-netdev "user,id=mgmt,hostfwd=udp:127.0.0.1:$snmp_port-:161" \
+	-netdev "user,id=mgmt,hostfwd=udp:127.0.0.1:$snmp_port-:161$forwards" \
 	-device virtio-net-pci,netdev=mgmt,addr=3,mac=52:54:00:4d:42:03 \
 	-netdev "tap,id=lan,ifname=$tap_lan,script=no,downscript=no" \
 	-device virtio-net-pci,netdev=lan,addr=4,mac=52:54:00:4d:42:04 \

@@ -23,9 +23,13 @@ cleanup() {
 trap cleanup INT TERM
 
 for ns in "${nets[@]}"; do ip netns del "$ns" 2>/dev/null; done
+# snmpd would load users from its previous run's state (a removed user, or
+# a changed passphrase's old key): every run starts empty.
+rm -rf "$run/snmp"
 mkdir -p "$run/snmp"
 "$mboxd" --snmpd-conf "$cfg" > "$run/snmpd.conf" || exit 1
-MIBS= SNMP_PERSISTENT_DIR="$run/snmp" snmpd -f -Lf "$run/snmpd.log" -C -c "$run/snmpd.conf" -p "$run/snmpd.pid" &
+# -I -smux: no SMUX listener on TCP 199, only the agentaddress.
+MIBS= SNMP_PERSISTENT_DIR="$run/snmp" snmpd -f -Lf "$run/snmpd.log" -C -c "$run/snmpd.conf" -p "$run/snmpd.pid" -I -smux &
 snmpd_pid=$!
 "$mboxd" -c "$cfg" &
 pid=$!

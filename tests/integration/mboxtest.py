@@ -115,16 +115,17 @@ def parse_stats(text):
 
 
 class Mboxd:
-    """Runs build/mboxd -c CONFIG with stderr captured to a file."""
+    """Runs build/mboxd -c CONFIG [ARGS] with stderr captured to a file."""
 
-    def __init__(self, config_path):
+    def __init__(self, config_path, args=()):
         self.config = config_path
+        self.args = list(args)
         self.log_path = config_path + ".log"
         self.proc = None
 
     def start(self, timeout=30):
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([MBOXD, "-c", self.config], stdout=self.log,
+        self.proc = subprocess.Popen([MBOXD, "-c", self.config, *self.args], stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -136,7 +137,7 @@ class Mboxd:
         return False
 
     def output(self):
-        with open(self.log_path) as f:
+        with open(self.log_path, errors="replace") as f:
             return f.read()
 
     def signal(self, sig):

@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
-"""The firmware image (issue 4): images/build.sh builds it twice (same bytes,
-<= 48 MB), images/run-image.sh boots it under QEMU (KVM if it works, else
-TCG), with the management NIC on QEMU's user network (SNMP forwarded to a
-localhost UDP port) and the two data NICs on TAPs in namespaces this test
-owns (mbit-lan 10.0.0.1, mbit-wan 10.0.0.2).  Checked: snmpd answers
-sysDescr; a ping crosses mboxd in the guest; first boot writes the default
-configuration; killing mboxd (through the guest's debug shell) gets it
-restarted by the supervisor and forwarding resumes; poweroff stops mboxd
-cleanly with counters that saw the pings; a second boot, with UEFI (OVMF)
-when installed, keeps the configuration.  Prints the image sizes and the
-time from QEMU start to the first snmpget answer."""
+"""The firmware image (issues 4 and 7): images/build.sh builds it twice (same
+bytes, <= 48 MB), images/run-image.sh boots it under QEMU (KVM if it works,
+else TCG), with the management NIC on QEMU's user network (SNMP and the
+probed ports forwarded from localhost) and the two data NICs on TAPs in
+namespaces this test owns (mbit-lan 10.0.0.1, mbit-wan 10.0.0.2).
+Checked: snmpd answers sysDescr over SNMPv3 (no v1/v2c community by
+default); a ping crosses mboxd in the guest; first boot writes the default
+configuration and mboxd its last good copy; only snmpd's UDP 161 listens
+(inside the guest, and as probed from the host), snmpd runs as the user
+snmp; a changed passphrase replaces the old one; killing mboxd (through the
+guest's debug shell) gets it restarted by the supervisor and forwarding
+resumes; an SNMPv3 SET is saved; poweroff stops mboxd cleanly with counters
+that saw the pings.  Then the configuration file is cut in half and a second
+boot, with UEFI (OVMF) when installed, runs the last good configuration,
+reports it in the log, over SNMP and by a trap, and returns to the file
+once it is repaired and reloaded.  Prints the image sizes and the time from
+QEMU start to the first snmpget answer."""
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +31,8 @@ from debugsh import DebugShell  # noqa: E402
 
 T0 = time.time()
 WORK = os.path.abspath("build/image-test")
-PREFIX = "mbit"
+# Runs side by side on one host need their own namespaces and TAPs.
+PREFIX = os.environ.get("MBOX_IMAGE_TEST_PREFIX", "mbit")
 NS_LAN, NS_WAN = PREFIX + "-lan", PREFIX + "-wan"
 SYSDESCR = "1.3.6.1.2.1.1.1.0"
 MBOX = "1.3.6.1.4.1.99999"
@@ -32,10 +40,28 @@ RESTART_COUNT = MBOX + ".1.1.11.0"   # MBOX-MIB::mboxRestartCount.0
 ADMIN_ACTION = MBOX + ".1.1.8.0"     # mboxAdminAction.0: save(3)
 ACTION_RESULT = MBOX + ".1.1.9.0"    # mboxActionResult.0: success(3)
 DROP_RATE = MBOX + ".1.6.1.0"        # mboxThresholdDropRate.0
+LAST_ERROR = MBOX + ".1.1.6.0"       # mboxConfigLastError.0
+CONFIG_SOURCE = MBOX + ".1.1.13.0"   # mboxConfigSource.0: file(1), lastGood(2)
 RESTARTED_TRAP = MBOX + ".0.7"       # mboxRestarted
-# The image's documented first-login SNMPv3 user (images/mbox.cfg).
-V3 = ["-v3", "-l", "authPriv", "-u", "mboxadmin", "-a", "SHA", "-A", "mbox-change-me", "-x", "AES",
-      "-X", "mbox-change-me"]
+LAST_GOOD_TRAP = MBOX + ".0.8"       # mboxConfigLastGoodUsed
+WRONG_DIGESTS = "1.3.6.1.6.3.15.1.1.5.0"  # usmStatsWrongDigests.0
+CFG, LAST_GOOD = "/config/mbox.cfg", "/config/mbox.last-good.cfg"
+
+
+def v3(auth, priv):
+    return ["-v3", "-l", "authPriv", "-u", "mboxadmin", "-a", "SHA", "-A", auth, "-x", "AES", "-X", priv]
+
+
+# The image's documented first-login SNMPv3 user (images/mbox.cfg), and the
+# passphrases the test changes them to, as an operator must.
+V3 = v3("mbox-change-me", "mbox-change-me")
+NEW_AUTH, NEW_PRIV = "image-test-auth-2", "image-test-priv-2"
+V3_NEW = v3(NEW_AUTH, NEW_PRIV)
+# Guest TCP ports probed from the host: the usual services, SMUX, AgentX
+# over TCP, and 2323 where the test listens itself to show a probe sees an
+# open port.  UDP: traps and SNMP over (D)TLS; only 161 may answer.
+PROBED_TCP = (22, 23, 80, 199, 443, 705, 2323)
+PROBED_UDP = (162, 10161)
 OVMF = "/usr/share/OVMF/OVMF_CODE.fd"
 
 
@@ -55,24 +81,49 @@ def cleanup_net():
         run(["ip", "link", "del", tap])
 
 
-def snmp_sysdescr(port):
-    r = run(["snmpget", "-v2c", "-c", "mboxro", "-t", "1", "-r", "0", "-On", f"127.0.0.1:{port}", SYSDESCR])
+def snmp_sysdescr(port, auth):
+    r = run(["snmpget", *auth, "-t", "1", "-r", "0", "-On", f"udp:127.0.0.1:{port}", SYSDESCR])
     return r.stdout.strip() if r.returncode == 0 and "STRING" in r.stdout else None
 
 
-def snmp_get(port, oid):
-    r = run(["snmpget", "-v2c", "-c", "mboxro", "-t", "1", "-r", "0", "-On", "-Oqv", f"127.0.0.1:{port}", oid])
-    return r.stdout.strip() if r.returncode == 0 else None
+def snmp_get(port, oid, auth):
+    """The value as text (strings without quotes), or None."""
+    r = run(["snmpget", *auth, "-t", "1", "-r", "0", "-On", "-Oqv", f"udp:127.0.0.1:{port}", oid])
+    v = r.stdout.strip()
+    if r.returncode or "No Such" in v:
+        return None
+    return v[1:-1] if v.startswith('"') and v.endswith('"') else v
 
 
-def snmp_get_until(port, oid, want, timeout=60):
+def snmp_get_until(port, oid, want, auth, timeout=60):
     deadline, got = time.time() + timeout, None
     while time.time() < deadline:
-        got = snmp_get(port, oid)
+        got = snmp_get(port, oid, auth)
         if got == want:
             break
         time.sleep(1)
     return got
+
+
+def free_tcp_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tcp_open(port, wait=2.0):
+    """Whether the guest port behind host port `port` takes a connection.
+    QEMU's user network accepts every forwarded connection on the host
+    side and closes it at once when the guest refuses; an open port keeps
+    it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.settimeout(wait)
+        try:
+            return s.recv(1) != b""
+        except socket.timeout:
+            return True
+        except ConnectionResetError:
+            return False
 
 
 class TrapReceiver:
@@ -98,10 +149,11 @@ class TrapReceiver:
         except FileNotFoundError:
             return ""
 
-    def wait(self, *needles, timeout=60):
+    def wait(self, *needles, timeout=60, after=0):
+        """Whether every needle shows in what arrived after offset `after`."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if all(n in self.text() for n in needles):
+            if all(n in self.text()[after:] for n in needles):
                 return True
             time.sleep(0.5)
         return False
@@ -128,14 +180,21 @@ def ping_until(deadline):
 class Boot:
     """images/run-image.sh in the background, console in a file."""
 
-    def __init__(self, name, image, uefi=False, keep=False):
+    def __init__(self, name, image, auth, uefi=False, keep=False):
         self.dir = os.path.join(WORK, "run")
         self.log = os.path.join(WORK, f"console-{name}.log")
         self.port = free_udp_port()
+        self.auth = auth
         if os.path.exists(self.log):
             os.unlink(self.log)
         args = ["images/run-image.sh", "--image", image, "--prefix", PREFIX, "--dir", self.dir,
                 "--serial-log", self.log, "--snmp-port", str(self.port)]
+        # host port of each probed guest port
+        self.tcp = {g: free_tcp_port() for g in PROBED_TCP}
+        self.udp = {g: free_udp_port() for g in PROBED_UDP}
+        for proto, ports in (("tcp", self.tcp), ("udp", self.udp)):
+            for guest, host in ports.items():
+                args += ["--forward", f"{proto}:{host}:{guest}"]
         if uefi:
             args.append("--uefi")
         if keep:
@@ -171,7 +230,7 @@ class Boot:
             if self.qemu_start is None and os.path.exists(self.log):
                 self.qemu_start = time.time()
             if self.qemu_start is not None:
-                descr = snmp_sysdescr(self.port)
+                descr = snmp_sysdescr(self.port, self.auth)
                 if descr:
                     self.descr = descr
                     return time.time() - self.qemu_start
@@ -236,15 +295,53 @@ def main():
     del imgs
     image = os.path.join(WORK, "a", "mbox.qcow2")
 
-    # ---- first boot, BIOS
+    # The trap receiver lives across both boots: the second one reports the
+    # last good configuration with a trap.
     traps = TrapReceiver()
-    boot = Boot("bios", image)
+    try:
+        cut_size = first_boot(image, traps)
+        if cut_size:
+            second_boot(image, traps, cut_size)
+    finally:
+        traps.stop()
+        cleanup_net()
+    left = run(["ip", "netns", "list"]).stdout
+    check(NS_LAN not in left and NS_WAN not in left, "image_namespaces_removed", left)
+    note(f"test duration {time.time() - T0:.0f} s")
+
+
+def check_exposure(boot):
+    """Only snmpd's UDP 161 listens (AgentX is a root-only UNIX socket), as
+    the guest lists its sockets and as the host finds by probing."""
+    status, out = boot.sh("netstat -lntuwx; stat -c '%A %U' /var/agentx/master")
+    rows = [line.split() for line in (out or "").splitlines()]
+    inet = sorted((r[0], r[3]) for r in rows if r and r[0] in ("tcp", "udp", "raw", "tcp6", "udp6", "raw6"))
+    unix = sorted(r[-1] for r in rows if r and r[0] == "unix")
+    check(status == 0 and inet == [("udp", "0.0.0.0:161")] and unix == ["/var/agentx/master"]
+          and "srw------- root" in out, "image_only_snmp_listens_in_guest", out)
+    status, out = boot.sh("(sleep 30 | nc -l -p 2323 >/dev/null 2>&1 &); sleep 1; netstat -lnt | grep -c :2323")
+    control = status == 0 and tcp_open(boot.tcp[2323])
+    check(control, "image_host_probe_sees_an_open_port (nc -l 2323 in the guest)", out)
+    opened = [g for g in PROBED_TCP if g != 2323 and tcp_open(boot.tcp[g])]
+    answered = [g for g in PROBED_UDP if snmp_sysdescr(boot.udp[g], boot.auth)]
+    check(control and not opened and not answered and snmp_sysdescr(boot.port, boot.auth),
+          f"image_host_reaches_only_udp_161 (tcp {','.join(map(str, PROBED_TCP[:-1]))} closed; "
+          f"udp {','.join(map(str, PROBED_UDP))} silent)", f"open tcp {opened}, answering udp {answered}")
+    status, out = boot.sh("grep -E '^(Uid|Gid):' /proc/$(cat /run/snmpd.pid)/status; grep ^snmp: /etc/passwd")
+    check(status == 0 and "Uid:\t100\t100\t100\t100" in out and "Gid:\t100\t100\t100\t100" in out
+          and "snmp:x:100:100:" in out, "image_snmpd_runs_as_user_snmp", out)
+
+
+def first_boot(image, traps):
+    """BIOS boot of a fresh disk.  Returns the size of the configuration file
+    it leaves cut in half for the second boot, or None."""
+    boot = Boot("bios", image, V3)
     try:
         secs = boot.wait_snmp(240)
         accel = boot.accel()
         if not check(secs is not None, f"image_bios_snmp_answers ({accel}, {secs or 0:.1f} s after QEMU start)",
                      boot.output()[-1000:] + boot.console()[-3000:]):
-            return
+            return None
         note(f"BIOS boot ({accel}): QEMU start to first snmpget answer {secs:.1f} s: {boot.descr}")
         check("first boot: default mbox.cfg written" in boot.console(), "image_first_boot_writes_config",
               boot.console()[-2000:])
@@ -259,15 +356,32 @@ def main():
         check(status is not None and "Read-only file system" in out and "/config vfat" in out
               and "hugetlbfs" in out and ("uio_pci_generic" in out or "vfio-pci" in out),
               "image_readonly_root_config_hugepages_bound", out)
+        check(boot.wait_console("last good configuration: /config/mbox.cfg copied", 30)
+              and boot.sh(f"cmp {CFG} {LAST_GOOD} && echo same")[1].strip() == "same",
+              "image_first_start_writes_last_good_copy", boot.console()[-1500:])
 
-        # Traps to the host: add a trap sink to the configuration, restart
-        # snmpd (init respawns it with the new sink), wait for the subagent.
-        status, out = boot.sh(f"sed -i '/^snmp = {{/a\\  trap_sinks = ( {{ address = \"udp:10.0.2.2:{traps.port}\"; "
-                              "community = \"mboxro\"; } );' /config/mbox.cfg && mboxd --check /config/mbox.cfg && "
-                              "kill $(cat /run/snmpd.pid) && echo restarted")
-        check(status == 0 and "restarted" in out, "image_trap_sink_configured", out)
-        got = snmp_get_until(boot.port, RESTART_COUNT, "0")
+        # SNMPv3 only: no community answers, whatever its name.
+        answered = [c for c in ("public", "mboxro") if snmp_get(boot.port, SYSDESCR, ["-v2c", "-c", c])]
+        check(not answered, "image_no_v2c_community_by_default", f"v2c answered for {answered}")
+        check_exposure(boot)
+
+        # The operator's first login: new passphrases, and a trap sink to
+        # the host.  init respawns snmpd, which starts without the old keys.
+        status, out = boot.sh(
+            f"sed -i -e 's/auth_pass = \"mbox-change-me\"; priv_pass = \"mbox-change-me\"/"
+            f"auth_pass = \"{NEW_AUTH}\"; priv_pass = \"{NEW_PRIV}\"/' "
+            f"-e '/^snmp = {{/a\\  trap_sinks = ( {{ address = \"udp:10.0.2.2:{traps.port}\"; "
+            f"community = \"mboxtrap\"; }} );' {CFG} && mboxd --check {CFG} && ! grep -q mbox-change-me {CFG} && "
+            "kill $(cat /run/snmpd.pid) && echo restarted")
+        check(status == 0 and "restarted" in out, "image_passphrases_changed_trap_sink_added", out)
+        boot.auth = V3_NEW
+        got = snmp_get_until(boot.port, RESTART_COUNT, "0", V3_NEW)
         check(got == "0", "image_subagent_back_after_snmpd_restart", f"mboxRestartCount {got!r}")
+        old = snmp_sysdescr(boot.port, V3)
+        digests = snmp_get(boot.port, WRONG_DIGESTS, V3_NEW)
+        check(old is None and digests is not None and int(digests) > 0,
+              "image_old_passphrase_refused_after_change (usmStatsWrongDigests counts it)",
+              f"old passphrase got {old!r}, usmStatsWrongDigests {digests!r}")
 
         # kill mboxd: the supervisor restarts it and forwarding resumes
         mark = len(boot.console())
@@ -278,7 +392,7 @@ def main():
         check(restarted, "image_supervisor_restarts_mboxd", boot.console()[mark:][-3000:])
         status, out = boot.sh("cat /run/mbox/restarts")
         check(status == 0 and out.strip() == "1", "image_restart_counted", out)
-        got = snmp_get_until(boot.port, RESTART_COUNT, "1")
+        got = snmp_get_until(boot.port, RESTART_COUNT, "1", V3_NEW)
         check(got == "1", "image_snmp_reports_restart_count (mboxRestartCount over AgentX)", f"got {got!r}")
         check(traps.wait(RESTARTED_TRAP, RESTART_COUNT), "image_restart_trap_reaches_host_snmptrapd",
               traps.text()[-2000:])
@@ -288,22 +402,23 @@ def main():
         check(ok, "image_forwarding_resumes_after_restart", out + boot.console()[mark:][-2000:])
 
         # An SNMPv3 SET saved to the config partition (checked after reboot).
-        r = run(["snmpset", *V3, "-t", "3", "-r", "1", f"127.0.0.1:{boot.port}", DROP_RATE, "u", "4242"])
-        check(r.returncode == 0, "image_snmpv3_set_first_login_user", r.stdout + r.stderr)
-        r = run(["snmpset", *V3, "-t", "3", "-r", "1", f"127.0.0.1:{boot.port}", ADMIN_ACTION, "i", "3"])
-        got = snmp_get_until(boot.port, ACTION_RESULT, "3", timeout=30)
-        status, out = boot.sh("grep drop_rate /config/mbox.cfg")
-        check(r.returncode == 0 and got == "3" and "4242" in out, "image_snmp_save_writes_config_partition",
-              f"{r.stderr} result {got!r}; {out}")
+        r = run(["snmpset", *V3_NEW, "-t", "3", "-r", "1", f"udp:127.0.0.1:{boot.port}", DROP_RATE, "u", "4242"])
+        check(r.returncode == 0, "image_snmpv3_set_changed_passphrases", r.stdout + r.stderr)
+        r = run(["snmpset", *V3_NEW, "-t", "3", "-r", "1", f"udp:127.0.0.1:{boot.port}", ADMIN_ACTION, "i", "3"])
+        got = snmp_get_until(boot.port, ACTION_RESULT, "3", V3_NEW, timeout=30)
+        status, out = boot.sh(f"grep drop_rate {CFG}; cmp {CFG} {LAST_GOOD} && echo same")
+        check(r.returncode == 0 and got == "3" and "4242" in out and "same" in out,
+              "image_snmp_save_writes_config_and_last_good_copy", f"{r.stderr} result {got!r}; {out}")
 
-        # The SET made a new generation, whose element counters start at 0
-        # (carrying them over is issue 6): pings for the poweroff dump.
+        # The SET made a new generation: pings for the poweroff dump.
         ok, out = ping(count=5)
         check(ok, "image_forwarding_after_snmp_set", out)
 
-        # persistent change on the config partition, then a clean poweroff
-        status, out = boot.sh("echo '# kept across boots' >> /config/mbox.cfg && sync && echo ok")
-        check(status == 0 and "ok" in out, "image_config_partition_writable", out)
+        # A write that never finished: the file cut in half, then poweroff.
+        status, out = boot.sh(f"head -c $(( $(wc -c < {CFG}) / 2 )) {CFG} > {CFG}.cut && mv {CFG}.cut {CFG} && "
+                              f"sync && ! mboxd --check {CFG} >/dev/null 2>&1 && wc -c < {CFG}")
+        cut_size = out.strip() if status == 0 and out.strip().isdigit() else None
+        check(cut_size is not None, "image_config_cut_in_half (invalid)", out)
         mark = len(boot.console())
         boot.shell.sock.sendall(b"poweroff\n")
         try:
@@ -314,15 +429,19 @@ def main():
         check(boot.proc.poll() is not None and stats is not None
               and stats["element"]["lan2wan"]["packets"] >= 5 and stats["element"]["wan2lan"]["packets"] >= 5,
               "image_poweroff_stops_mboxd_with_counters", boot.console()[mark:][-2000:])
+        return cut_size
     finally:
         boot.stop()
-        traps.stop()
         cleanup_net()
 
-    # ---- second boot of the same disk: UEFI if OVMF is there; configuration kept
+
+def second_boot(image, traps, cut_size):
+    """The same disk again, UEFI if OVMF is there: its configuration file is
+    invalid, so the box runs the last good configuration and says so."""
     uefi = os.path.exists(OVMF)
     fw = "uefi" if uefi else "bios2"
-    boot = Boot(fw, image, uefi=uefi, keep=True)
+    mark = len(traps.text())
+    boot = Boot(fw, image, V3_NEW, uefi=uefi, keep=True)
     try:
         secs = boot.wait_snmp(240)
         accel = boot.accel()
@@ -332,20 +451,32 @@ def main():
         if not uefi:
             print(f"SKIP image_uefi_boot: OVMF not installed ({OVMF})")
         check("first boot" not in boot.console(), "image_config_kept_across_boots", boot.console()[-2000:])
-        status, out = boot.sh("tail -n1 /config/mbox.cfg")
-        check(status == 0 and "kept across boots" in out, "image_config_edit_persists", out)
-        got = snmp_get_until(boot.port, DROP_RATE, "4242")  # once the subagent has registered
-        check(got == "4242", "image_snmp_set_survives_reboot (mboxThresholdDropRate)", f"got {got!r}")
+        status, out = boot.sh(f"wc -c < {CFG}")
+        check(status == 0 and out.strip() == cut_size, "image_config_edit_persists", f"{out!r}, expected {cut_size}")
+        check(f"{CFG} is invalid: booting with its last good copy" in boot.console()
+              and boot.wait_console("starting with the last good configuration", 60),
+              "image_last_good_reported_in_log", boot.console()[-3000:])
+        got = snmp_get_until(boot.port, DROP_RATE, "4242", V3_NEW)  # once the subagent has registered
+        check(got == "4242", "image_last_good_has_saved_set (mboxThresholdDropRate)", f"got {got!r}")
+        source, error = snmp_get(boot.port, CONFIG_SOURCE, V3_NEW), snmp_get(boot.port, LAST_ERROR, V3_NEW)
+        check(source == "2" and error and error.startswith(f"{CFG}:") and "error" in error,
+              "image_last_good_reported_over_snmp (mboxConfigSource, mboxConfigLastError)",
+              f"source {source!r}, last error {error!r}")
+        check(traps.wait(LAST_GOOD_TRAP, f"{CFG}:", after=mark), "image_last_good_trap_reaches_host",
+              traps.text()[mark:][-2000:])
         check(boot.wait_console("info: forwarding:", 60), f"image_{fw}_mboxd_forwarding", boot.console()[-3000:])
         ok, out = ping_until(time.time() + 60)
         check(ok, f"image_{fw}_ping_crosses_firmware", out)
+
+        # The operator repairs the file and reloads: the box runs it again.
+        status, out = boot.sh(f"cp {LAST_GOOD} {CFG} && sync && echo repaired")
+        r = run(["snmpset", *V3_NEW, "-t", "3", "-r", "1", f"udp:127.0.0.1:{boot.port}", ADMIN_ACTION, "i", "2"])
+        got = snmp_get_until(boot.port, CONFIG_SOURCE, "1", V3_NEW, timeout=30)
+        check(status == 0 and r.returncode == 0 and got == "1", "image_reload_of_repaired_file_source_file",
+              f"{out} {r.stderr} mboxConfigSource {got!r}")
     finally:
         boot.stop()
         cleanup_net()
-    left = run(["ip", "netns", "list"]).stdout
-    check(NS_LAN not in left and NS_WAN not in left, "image_namespaces_removed", left)
-    note(f"test duration {time.time() - T0:.0f} s")
-
 
 if __name__ == "__main__":
     # SIGTERM (a runner giving up) still runs the clean-up below.

@@ -102,6 +102,16 @@ static const struct config_case cases[] = {
 	{ "snmp_short_passphrase", DPDK PORTS "elements = (\n" RX_TX ");\n" PASS_LINKS
 	  "snmp = { users = ( { name = \"u\"; auth_pass = \"long enough\";\n priv_pass = \"short\"; } ); }; #!\n",
 	  "snmp: users[0]: field 'priv_pass': passphrase too short, expected 8 characters or more" },
+	{ "snmp_unknown_view", DPDK PORTS "elements = (\n" RX_TX ");\n" PASS_LINKS
+	  "snmp = { users = ( { name = \"u\"; auth_pass = \"long enough\"; priv_pass = \"long enough\";\n view = \"admin\"; } ); }; #!\n",
+	  "snmp: users[0]: field 'view': \"admin\" is not valid, expected one of \"full\", \"monitor\"" },
+	{ "snmp_community_not_one_word", DPDK PORTS "elements = (\n" RX_TX ");\n" PASS_LINKS
+	  "snmp = { communities = ( { name = \"public default\"; } ); }; #!\n",
+	  "snmp: communities[0]: field 'name': \"public default\" is not one word, expected 1 to 32 printable characters" },
+	{ "snmp_duplicate_user", DPDK PORTS "elements = (\n" RX_TX ");\n" PASS_LINKS
+	  "snmp = { users = ( { name = \"u\"; auth_pass = \"long enough\"; priv_pass = \"long enough\"; },\n"
+	  " { name = \"u\"; auth_pass = \"long enough\"; priv_pass = \"long enough\"; } ); }; #!\n",
+	  "snmp: users[1]: field 'name': user 'u' is already users[0], expected unique names" },
 	{ "threshold_range", DPDK PORTS "elements = (\n" RX_TX ");\n" PASS_LINKS
 	  "thresholds = {\n core_busy = 150; }; #!\n",
 	  "thresholds: field 'core_busy': 150 is out of range, expected an integer from 0 to 100" },
