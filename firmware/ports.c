@@ -1,17 +1,30 @@
 /* DPDK ports: probing by configured device, queue setup, link watching. */
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "kernel_link.h"
 #include "log.h"
 #include "runtime.h"
+
+/* What mboxd mends in DPDK's TAP driver.  The driver reads the link from
+ * the kernel interface by name in mboxd's own network namespace, so once
+ * the interface moves to another namespace (where its peer lives) it
+ * reports the link down for good: mboxd asks the kernel there instead. */
+struct tap_port {
+	bool is_tap;
+	char name[IF_NAMESIZE]; /* of the kernel interface; empty: unknown */
+	int netns;              /* where it was found last */
+};
 
 static uint16_t port_ids[MBOX_MAX_PORTS];
 static bool port_started[MBOX_MAX_PORTS];
 static bool link_was_up[MBOX_MAX_PORTS];
 static bool admin_up[MBOX_MAX_PORTS];
+static struct tap_port taps[MBOX_MAX_PORTS];
 
 uint16_t mbox_port_id(unsigned port_index)
 {
@@ -96,6 +109,10 @@ static int port_start(const struct mbox_config *cfg, unsigned i, struct rte_memp
 	if (rc != 0)
 		goto fail;
 	port_started[i] = true;
+	taps[i] = (struct tap_port){ .is_tap = !strcmp(info.driver_name, "net_tap"), .netns = KERNEL_LINK_OWN_NETNS };
+	/* Named now, while the interface is still in mboxd's namespace. */
+	if (taps[i].is_tap && (!info.if_index || !if_indextoname(info.if_index, taps[i].name)))
+		taps[i].name[0] = '\0';
 	rc = pc->promiscuous ? rte_eth_promiscuous_enable(pid) : rte_eth_promiscuous_disable(pid);
 	if (rc != 0 && rc != -ENOTSUP)
 		goto fail;
@@ -155,9 +172,14 @@ void mbox_ports_stop(const struct mbox_config *cfg)
 bool mbox_port_link_up(unsigned port_index)
 {
 	struct rte_eth_link link;
+	int kernel_state;
 
-	return port_index < MBOX_MAX_PORTS && port_started[port_index] &&
-	       rte_eth_link_get_nowait(port_ids[port_index], &link) == 0 && link.link_status;
+	if (port_index >= MBOX_MAX_PORTS || !port_started[port_index])
+		return false;
+	if (taps[port_index].is_tap && taps[port_index].name[0] &&
+	    (kernel_state = kernel_link_state(taps[port_index].name, &taps[port_index].netns)) >= 0)
+		return kernel_state;
+	return rte_eth_link_get_nowait(port_ids[port_index], &link) == 0 && link.link_status;
 }
 
 void mbox_ports_poll_links(const struct mbox_config *cfg)
