@@ -60,6 +60,9 @@ const bool *mbox_port_admin_flag(unsigned port_index);
 bool mbox_port_link_up(unsigned port_index);
 /* Log link changes since the last call. */
 void mbox_ports_poll_links(const struct mbox_config *cfg);
+/* Every control tick: wake TAP ports whose receiving an empty pool cut
+ * short (ports.c says why). */
+void mbox_ports_rearm_rx(const struct mbox_config *cfg);
 
 /* graph.c */
 int mbox_nodes_register(void);
