@@ -382,9 +382,12 @@ class UdpSender:
         self.proc = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", UDP_SENDER, dst, str(port),
                                       str(rate), str(flows), str(count)], stdout=subprocess.PIPE, text=True)
 
+    def sending(self):
+        return self.proc.poll() is None
+
     def stop(self, timeout=30):
         """Stops it (or waits for its count to be sent); the number sent."""
-        if not self.count and self.proc.poll() is None:
+        if not self.count and self.sending():
             self.proc.send_signal(signal.SIGTERM)
         return json.loads(self.proc.communicate(timeout=timeout)[0])["sent"]
 

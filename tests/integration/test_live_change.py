@@ -12,12 +12,10 @@ import signal
 import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, free_udp_port, workdir
+from mboxtest import Mboxd, TapPeers, UdpReceiver, UdpSender, check, finish, free_udp_port, workdir
 
 d = workdir("live")
-NS = ("mlc-a", "mlc-b")
-TAPS = ("mlc0", "mlc1")
-ADDRS = ("198.18.0.1", "198.18.0.2")
+PEERS = TapPeers(("mlc-a", "mlc-b"), ("mlc0", "mlc1"), ("198.18.0.1", "198.18.0.2"))
 RELOADS = 100
 SETS = 100
 RATE = 4000  # datagrams per second, for as long as the reloads take: far below what the path forwards
@@ -37,8 +35,8 @@ def config(n):
     return f"""
 dpdk = {{ lcores = "0,1"; main_lcore = 1; memory_mb = 128; mbufs = 8191; file_prefix = "mbox_live"; }};
 ports = (
-  {{ name = "a"; device = "net_tap0,iface={TAPS[0]}"; }},
-  {{ name = "b"; device = "net_tap1,iface={TAPS[1]}"; }}
+  {{ name = "a"; device = "net_tap0,iface={PEERS.taps[0]}"; }},
+  {{ name = "b"; device = "net_tap1,iface={PEERS.taps[1]}"; }}
 );
 elements = (
   {{ name = "rx_a"; kind = "port_rx"; port = "a"; }},
@@ -77,44 +75,7 @@ def sh(*cmd):
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
-def cleanup():
-    for ns in NS:
-        sh("ip", "netns", "del", ns)
-
-
-RECEIVER = """
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-s.bind(("0.0.0.0", 9000))
-s.settimeout(3)
-print("ready", flush=True)
-seen = set()
-try:
-    while True:
-        seen.add(int.from_bytes(s.recv(64)[:4], "big"))
-except socket.timeout:
-    pass
-print(len(seen), max(seen) + 1 if seen else 0, flush=True)
-"""
-
-SENDER = """
-import signal, socket, sys, time
-rate, dst = float(sys.argv[1]), sys.argv[2]
-stop = []
-signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-t0, i = time.time(), 0
-while not stop:
-    s.sendto(i.to_bytes(4, "big") + bytes(28), (dst, 9000))
-    i += 1
-    ahead = t0 + i / rate - time.time()
-    if ahead > 0:
-        time.sleep(ahead)
-print(i, flush=True)
-"""
-
-cleanup()
+PEERS.cleanup()
 cfg = f"{d}/live.cfg"
 with open(cfg, "w") as f:
     f.write(config(0))
@@ -127,22 +88,9 @@ m = Mboxd(cfg)
 try:
     if not check(m.start(), "live_mboxd_starts", m.output()[-2000:]):
         raise SystemExit
-    for ns, tap, addr in zip(NS, TAPS, ADDRS):
-        sh("ip", "netns", "add", ns)
-        sh("ip", "link", "set", tap, "netns", ns)
-        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-        sh("ip", "-n", ns, "addr", "add", addr + "/24", "dev", tap)
-        sh("ip", "-n", ns, "link", "set", tap, "up")
-    # Static neighbours: the stream needs no ARP while graphs change.
-    macs = [sh("ip", "-n", ns, "-br", "link", "show", tap).stdout.split()[2] for ns, tap in zip(NS, TAPS)]
-    sh("ip", "-n", NS[0], "neigh", "replace", ADDRS[1], "lladdr", macs[1], "dev", TAPS[0])
-    sh("ip", "-n", NS[1], "neigh", "replace", ADDRS[0], "lladdr", macs[0], "dev", TAPS[1])
-
-    receiver = subprocess.Popen(["ip", "netns", "exec", NS[1], "python3", "-c", RECEIVER],
-                                stdout=subprocess.PIPE, text=True)
-    receiver.stdout.readline()
-    sender = subprocess.Popen(["ip", "netns", "exec", NS[0], "python3", "-c", SENDER, str(RATE), ADDRS[1]],
-                              stdout=subprocess.PIPE, text=True)
+    PEERS.attach()
+    receiver = UdpReceiver(PEERS.ns[1], 9000)
+    sender = UdpSender(PEERS.ns[0], PEERS.addrs[1], 9000, RATE)
     time.sleep(0.5)
     applied, t0 = 0, time.time()
     for n in range(1, RELOADS + 1):
@@ -155,8 +103,8 @@ try:
             break
         applied = n
         time.sleep(0.05)
-    check(applied == RELOADS and sender.poll() is None, "live_100_reloads_during_the_stream",
-          f"{applied} reloads applied; sender {'still sending' if sender.poll() is None else 'stopped'}")
+    check(applied == RELOADS and sender.sending(), "live_100_reloads_during_the_stream",
+          f"{applied} reloads applied; sender {'still sending' if sender.sending() else 'stopped'}")
     # The file now holds graph A (RELOADS is even): the SETs edit that.
     errors = []
     for i in range(SETS):
@@ -164,16 +112,15 @@ try:
         if r.returncode:
             errors.append(r.stderr.strip())
     sets_ok = not errors and m.wait_for(f"generation {RELOADS + SETS + 1} applied", timeout=10)
-    check(sets_ok and sender.poll() is None, "live_100_snmp_sets_during_the_stream",
-          f"{len(errors)} refused: {errors[:2]}; sender {'still sending' if sender.poll() is None else 'stopped'}")
+    check(sets_ok and sender.sending(), "live_100_snmp_sets_during_the_stream",
+          f"{len(errors)} refused: {errors[:2]}; sender {'still sending' if sender.sending() else 'stopped'}")
     time.sleep(0.5)
-    sender.send_signal(signal.SIGTERM)
-    total = int(sender.communicate(timeout=30)[0])
+    total = sender.stop()
     print(f"live: {total} datagrams at {RATE}/s; {applied} reloads and {SETS - len(errors)} SETs in "
           f"{time.time() - t0:.1f} s", flush=True)
-    received, highest = map(int, receiver.communicate(timeout=30)[0].split())
-    check(received == total and highest == total, "live_zero_loss_across_200_changes",
-          f"sent {total}, received {received} distinct (highest {highest - 1})")
+    got = receiver.result()
+    check(got["distinct"] == total and got["next"] == total, "live_zero_loss_across_200_changes",
+          f"sent {total}, received {got['distinct']} distinct (highest {got['next'] - 1})")
     stats = m.stop()
     e = stats["element"] if stats else {}
     check(stats is not None and stats["generation"] == RELOADS + SETS + 1, "live_mboxd_stops_after_201_generations",
@@ -186,5 +133,5 @@ finally:
         m.stop()
     snmpd.terminate()
     snmpd.wait(10)
-    cleanup()
+    PEERS.cleanup()
 finish()
