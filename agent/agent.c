@@ -1,6 +1,7 @@
 /* The AgentX subagent: connection to snmpd, request handlers for the MBOX
  * subtree and the ports' IF-MIB rows, SET transactions and admin actions. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -111,6 +112,7 @@ static struct row_req *row_request(const struct mbox_config *cfg, const netsnmp_
 	static const oid entry[] = { MIB_ROW_ENTRY_OID };
 	const size_t n = OID_LENGTH(entry);
 	const struct mbox_element *e;
+	const struct mbox_param *q;
 	struct row_req *r;
 	unsigned element, param, row;
 
@@ -125,11 +127,19 @@ static struct row_req *row_request(const struct mbox_config *cfg, const netsnmp_
 	    row >= 65535)
 		return NULL;
 	e = &cfg->elements[element];
-	if (e->kind->params[param].type != MBOX_P_LIST)
+	q = &e->kind->params[param];
+	if (q->type != MBOX_P_LIST)
 		return NULL;
-	if (!e->kind->params[param].writable) {
+	if (!q->writable) {
 		*err = row_refused(vb, SNMP_ERR_NOTWRITABLE, "element '%s': '%s' cannot change at run time",
-				   e->name, e->kind->params[param].name);
+				   e->name, q->name);
+		return NULL;
+	}
+	/* Rows are numbered by position: one past the kind's limit never exists. */
+	if (q->max && row >= q->max) {
+		*err = row_refused(vb, SNMP_ERR_NOCREATION, "element '%s': '%s' holds at most %" PRIu64
+				   " rows (the limit of kind %s), expected a row from 1 to %" PRIu64,
+				   e->name, q->name, q->max, e->kind->name, q->max);
 		return NULL;
 	}
 	for (unsigned i = 0; i < tx.n_rows; i++)

@@ -9,6 +9,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "dataplane.h"
 #include "log.h"
 #include "runtime.h"
 
@@ -244,12 +245,19 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 
 void mbox_generation_control(const struct mbox_generation *gen)
 {
+	struct rte_mempool *pool = mbox_dataplane_pool();
+
 	for (unsigned i = 0; i < gen->cfg->n_elements; i++) {
 		struct mbox_element *e = &gen->cfg->elements[i];
 
 		if (e->kind->control)
 			e->kind->control(e, &gen->rt[i * gen->n_workers], gen->n_workers);
 	}
+	/* What the hooks freed (capture copies, ARP requests) would otherwise
+	 * stay in the control lcore's mempool cache, up to one and a half cache
+	 * sizes the workers cannot take (a third of the smallest pool). */
+	if (pool)
+		rte_mempool_cache_flush(NULL, pool);
 }
 
 /* Same kind and every parameter with the same text. */

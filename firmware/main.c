@@ -150,6 +150,7 @@ static int run(const char *file, unsigned restart_count)
 			ticks++;
 			mbox_agent_tick();
 			mbox_generation_control(mbox_dataplane_generation());
+			mbox_ports_rearm_rx(mbox_dataplane_generation()->cfg);
 			if (ticks % 10 == 0)
 				mbox_ports_poll_links(mbox_dataplane_generation()->cfg);
 		}

@@ -1,17 +1,39 @@
 /* DPDK ports: probing by configured device, queue setup, link watching. */
 #include <errno.h>
+#include <net/if.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "kernel_link.h"
 #include "log.h"
 #include "runtime.h"
+
+/* What mboxd mends in DPDK's TAP driver.  The driver reads the link from
+ * the kernel interface by name in mboxd's own network namespace, so once
+ * the interface moves to another namespace (where its peer lives) it
+ * reports the link down for good: mboxd asks the kernel there instead.
+ * And the driver reads a queue only after the real-time signal the kernel
+ * sends when a packet arrives; a burst cut short for want of mbufs uses the
+ * signal up, and if the kernel queue is full by then no packet gets in to
+ * send another: the port would never receive again.  mboxd raises the
+ * signal itself after such drops. */
+struct tap_port {
+	bool is_tap;
+	char name[IF_NAMESIZE]; /* of the kernel interface; empty: unknown */
+	int netns;              /* where it was found last */
+	uint64_t rx_nombuf;     /* at the last control tick */
+};
 
 static uint16_t port_ids[MBOX_MAX_PORTS];
 static bool port_started[MBOX_MAX_PORTS];
 static bool link_was_up[MBOX_MAX_PORTS];
 static bool admin_up[MBOX_MAX_PORTS];
+static struct tap_port taps[MBOX_MAX_PORTS];
+static int tap_rx_signal; /* 0: none */
 
 uint16_t mbox_port_id(unsigned port_index)
 {
@@ -31,6 +53,19 @@ static void device_name(const struct mbox_port_cfg *pc, char *buf, size_t size)
 	} else {
 		snprintf(buf, size, "%.*s", (int)strcspn(pc->device, ","), pc->device);
 	}
+}
+
+/* The TAP driver's receive signal: the one real-time signal with a
+ * handler (mboxd installs none). */
+static int tap_driver_signal(void)
+{
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) {
+		struct sigaction sa;
+
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)
+			return sig;
+	}
+	return 0;
 }
 
 static int port_start(const struct mbox_config *cfg, unsigned i, struct rte_mempool *pool)
@@ -96,6 +131,12 @@ static int port_start(const struct mbox_config *cfg, unsigned i, struct rte_memp
 	if (rc != 0)
 		goto fail;
 	port_started[i] = true;
+	taps[i] = (struct tap_port){ .is_tap = !strcmp(info.driver_name, "net_tap"), .netns = KERNEL_LINK_OWN_NETNS };
+	/* Named now, while the interface is still in mboxd's namespace. */
+	if (taps[i].is_tap && (!info.if_index || !if_indextoname(info.if_index, taps[i].name)))
+		taps[i].name[0] = '\0';
+	if (taps[i].is_tap && !tap_rx_signal)
+		tap_rx_signal = tap_driver_signal();
 	rc = pc->promiscuous ? rte_eth_promiscuous_enable(pid) : rte_eth_promiscuous_disable(pid);
 	if (rc != 0 && rc != -ENOTSUP)
 		goto fail;
@@ -155,9 +196,30 @@ void mbox_ports_stop(const struct mbox_config *cfg)
 bool mbox_port_link_up(unsigned port_index)
 {
 	struct rte_eth_link link;
+	int kernel_state;
 
-	return port_index < MBOX_MAX_PORTS && port_started[port_index] &&
-	       rte_eth_link_get_nowait(port_ids[port_index], &link) == 0 && link.link_status;
+	if (port_index >= MBOX_MAX_PORTS || !port_started[port_index])
+		return false;
+	if (taps[port_index].is_tap && taps[port_index].name[0] &&
+	    (kernel_state = kernel_link_state(taps[port_index].name, &taps[port_index].netns)) >= 0)
+		return kernel_state;
+	return rte_eth_link_get_nowait(port_ids[port_index], &link) == 0 && link.link_status;
+}
+
+void mbox_ports_rearm_rx(const struct mbox_config *cfg)
+{
+	bool cut_short = false;
+
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		struct rte_eth_stats st;
+
+		if (!port_started[i] || !taps[i].is_tap || rte_eth_stats_get(port_ids[i], &st) != 0)
+			continue;
+		cut_short |= st.rx_nombuf != taps[i].rx_nombuf;
+		taps[i].rx_nombuf = st.rx_nombuf;
+	}
+	if (cut_short && tap_rx_signal)
+		kill(getpid(), tap_rx_signal);
 }
 
 void mbox_ports_poll_links(const struct mbox_config *cfg)

@@ -68,10 +68,14 @@ uint16_t mbox_port_id(unsigned port_index);
 int mbox_port_set_admin(unsigned port_index, bool up);
 bool mbox_port_admin_up(unsigned port_index);
 const bool *mbox_port_admin_flag(unsigned port_index);
-/* The link state the device reports now (without waiting). */
+/* The link state now, without waiting: the device's, or for a TAP port its
+ * kernel interface's (ports.c says why). */
 bool mbox_port_link_up(unsigned port_index);
 /* Log link changes since the last call. */
 void mbox_ports_poll_links(const struct mbox_config *cfg);
+/* Every control tick: wake TAP ports whose receiving an empty pool cut
+ * short (ports.c says why). */
+void mbox_ports_rearm_rx(const struct mbox_config *cfg);
 
 /* graph.c */
 int mbox_nodes_register(void);

@@ -34,10 +34,9 @@ int mbox_stats_port(unsigned i, struct mbox_port_stats *out)
 	out->device = gen->cfg->ports[i].device;
 	out->port_id = pid;
 	rte_eth_macaddr_get(pid, &out->mac);
-	if (rte_eth_link_get_nowait(pid, &link) == 0) {
-		out->link_up = link.link_status;
+	out->link_up = mbox_port_link_up(i);
+	if (rte_eth_link_get_nowait(pid, &link) == 0)
 		out->speed_mbps = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
-	}
 	rte_eth_dev_get_mtu(pid, &out->mtu);
 	if (rte_eth_stats_get(pid, &st) == 0) {
 		out->ipackets = st.ipackets;

@@ -1,5 +1,6 @@
 """Helpers for integration tests: run the real mboxd and dpdk-testpmd,
 craft and read pcap files, and report PASS/FAIL lines for tests/run.sh."""
+import json
 import os
 import re
 import signal
@@ -227,3 +228,205 @@ def parse_testpmd_stats(text):
         ports[int(m.group(1))] = {"rx": int(m.group(2)), "tx": int(m.group(4)),
                                   "tx_dropped": int(m.group(5))}
     return ports
+
+
+def wait(predicate, timeout=10, step=0.2):
+    """predicate()'s first true value within timeout, else its last value."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
+# ---- SNMP through a real snmpd master agent and snmptrapd ----
+
+class Snmp:
+    """snmpd (the AgentX master mboxd registers with) and snmptrapd in workdir
+    d, configured from mboxd --snmpd-conf CONFIG; the stock Net-SNMP tools
+    with numeric output against it."""
+
+    def __init__(self, d, config, target, auth, traps_port):
+        self.d, self.target, self.auth = d, target, auth
+        self.env = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist")
+        os.makedirs(f"{d}/persist", exist_ok=True)
+        conf = subprocess.run([MBOXD, "--snmpd-conf", config], capture_output=True, text=True, check=True)
+        with open(f"{d}/snmpd.conf", "w") as f:
+            f.write(conf.stdout)
+        with open(f"{d}/snmptrapd.conf", "w") as f:
+            f.write("disableAuthorization yes\n")
+        self.trapd = subprocess.Popen(["snmptrapd", "-f", "-On", "-Lf", f"{d}/traps.log", "-C", "-c",
+                                       f"{d}/snmptrapd.conf", f"udp:127.0.0.1:{traps_port}"],
+                                      env=self.env, start_new_session=True)
+        self.snmpd = None
+        self.start_snmpd()
+
+    def start_snmpd(self):
+        self.snmpd = subprocess.Popen(["snmpd", "-f", "-Lf", f"{self.d}/snmpd.log", "-C", "-c",
+                                       f"{self.d}/snmpd.conf", "-p", f"{self.d}/snmpd.pid"],
+                                      env=self.env, start_new_session=True)
+
+    def stop(self):
+        for proc in (self.snmpd, self.trapd):
+            if proc and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+    def run(self, tool, *args, timeout=2, retries=1):
+        return subprocess.run([tool, "-On", "-Oe", "-Ot", "-r", str(retries), "-t", str(timeout), *self.auth,
+                               self.target, *args], capture_output=True, text=True, env=self.env)
+
+    def get(self, oid, **timing):
+        """The value of one instance as text, or None."""
+        r = self.run("snmpget", "-Oqv", oid, **timing)
+        if r.returncode or "No Such" in r.stdout:
+            return None
+        v = r.stdout.strip()
+        return v[1:-1] if v.startswith('"') and v.endswith('"') else v
+
+    def num(self, oid):
+        v = self.get(oid)
+        return int(v) if v is not None and re.fullmatch(r"\d+", v) else None
+
+    def set(self, *varbinds):
+        """None on success, else the error status name snmpset reports."""
+        r = self.run("snmpset", *varbinds)
+        if r.returncode == 0:
+            return None
+        m = re.search(r"Reason: (\w+)", r.stderr + r.stdout)
+        return m.group(1) if m else (r.stderr + r.stdout).strip()
+
+    def traps(self):
+        try:
+            with open(f"{self.d}/traps.log") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def trap_after(self, mark, *needles, timeout=5):
+        """A trap logged after offset mark whose text has every needle."""
+        def found():
+            return any(all(n in block for n in needles) for block in self.traps()[mark:].split("\n20"))
+        return wait(found, timeout, step=0.05)
+
+
+# ---- UDP streams between two network namespaces ----
+
+UDP_RECEIVER = """
+import json, signal, socket, sys, time
+port, idle = int(sys.argv[1]), float(sys.argv[2])
+stop = []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+s.bind(("0.0.0.0", port))
+s.settimeout(0.05)
+print("ready", flush=True)
+datagrams, seen, sources, last = 0, set(), set(), time.time()
+while not stop or time.time() - last < idle:
+    try:
+        data, source = s.recvfrom(2048)
+    except (socket.timeout, InterruptedError):
+        continue
+    datagrams, last = datagrams + 1, time.time()
+    seen.add(int.from_bytes(data[:4], "big"))
+    sources.add(source)
+print(json.dumps({"datagrams": datagrams, "distinct": len(seen), "next": max(seen) + 1 if seen else 0,
+                  "sources": len(sources)}), flush=True)
+"""
+
+UDP_SENDER = """
+import json, signal, socket, sys, time
+dst, port, rate, flows, count = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+stop = []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(flows)]
+t0, i = time.time(), 0
+while not stop and (not count or i < count):
+    socks[i % flows].sendto(i.to_bytes(4, "big") + bytes(28), (dst, port))
+    i += 1
+    ahead = t0 + i / rate - time.time() if rate else 0
+    if ahead > 0:
+        time.sleep(ahead)
+print(json.dumps({"sent": i}), flush=True)
+"""
+
+
+class UdpReceiver:
+    """Counts the datagrams reaching port in namespace ns until result()
+    (and then until none came for `idle` seconds): datagrams, distinct
+    sequence numbers (the first 4 bytes), the highest + 1, distinct sources."""
+
+    def __init__(self, ns, port, idle=0.5):
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", UDP_RECEIVER, str(port), str(idle)],
+                                     stdout=subprocess.PIPE, text=True)
+        self.proc.stdout.readline()
+
+    def result(self, timeout=30):
+        self.proc.send_signal(signal.SIGTERM)
+        return json.loads(self.proc.communicate(timeout=timeout)[0])
+
+
+class UdpSender:
+    """Sends numbered datagrams from namespace ns to dst:port, `rate` per
+    second (0: as fast as it can), round robin over `flows` sockets (one
+    source port each), `count` of them (0: until stop())."""
+
+    def __init__(self, ns, dst, port, rate, flows=1, count=0):
+        self.count = count
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", UDP_SENDER, dst, str(port),
+                                      str(rate), str(flows), str(count)], stdout=subprocess.PIPE, text=True)
+
+    def sending(self):
+        return self.proc.poll() is None
+
+    def stop(self, timeout=30):
+        """Stops it (or waits for its count to be sent); the number sent."""
+        if not self.count and self.sending():
+            self.proc.send_signal(signal.SIGTERM)
+        return json.loads(self.proc.communicate(timeout=timeout)[0])["sent"]
+
+
+class TapPeers:
+    """Two network namespaces, each holding one of mboxd's TAP interfaces
+    with an address on one subnet; IPv6 off and static neighbours, so that
+    only the test's datagrams cross mboxd."""
+
+    def __init__(self, namespaces, taps, addrs):
+        self.ns, self.taps, self.addrs = namespaces, taps, addrs
+
+    def sh(self, *cmd):
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    def attach(self):
+        for ns, tap, addr in zip(self.ns, self.taps, self.addrs):
+            self.sh("ip", "netns", "add", ns)
+            self.sh("ip", "link", "set", tap, "netns", ns)
+            self.sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+            self.sh("ip", "-n", ns, "addr", "add", addr + "/24", "dev", tap)
+            self.sh("ip", "-n", ns, "link", "set", tap, "up")
+        self.macs = [self.sh("ip", "-n", ns, "-br", "link", "show", tap).stdout.split()[2]
+                     for ns, tap in zip(self.ns, self.taps)]
+        for side in (0, 1):
+            self.neighbour(side)
+
+    def neighbour(self, side):
+        """The static neighbour entry for the other side (a link down flushes it)."""
+        other = 1 - side
+        self.sh("ip", "-n", self.ns[side], "neigh", "replace", self.addrs[other], "lladdr", self.macs[other],
+                "dev", self.taps[side])
+
+    def tx_packets(self, side):
+        """Frames the kernel handed to mboxd through this side's TAP."""
+        out = self.sh("ip", "-n", self.ns[side], "-s", "-j", "link", "show", self.taps[side]).stdout
+        return json.loads(out)[0]["stats64"]["tx"]["packets"]
+
+    def cleanup(self):
+        for ns in self.ns:
+            self.sh("ip", "netns", "del", ns)
