@@ -15,6 +15,7 @@ pool its configuration check allows:
      drops, a tableFill trap, new sessions once the old ones expire); then
      a second mboxd holds an ACL and a router at their row limits, and one
      more row over SNMP is refused with the reason while nothing changes."""
+import os
 import re
 import subprocess
 import time
@@ -23,7 +24,9 @@ from mboxtest import (MBOXD, Mboxd, Snmp, TapPeers, UdpReceiver, UdpSender, chec
                       wait, workdir, write_pcap)
 
 d = workdir("faults")
-PEERS = TapPeers(("mflt-a", "mflt-b"), ("mflt0", "mflt1"), ("198.18.7.1", "198.18.7.2"))
+# Names of this run only: another run of this test may be going on.
+RUN = os.getpid()
+PEERS = TapPeers((f"mflt-a{RUN}", f"mflt-b{RUN}"), (f"mflt{RUN}a", f"mflt{RUN}b"), ("198.18.7.1", "198.18.7.2"))
 A, B = 0, 1
 STREAM_PORT, FLOOD_PORT, NAT_PORT = 9000, 9100, 9200
 STREAM_RATE = 2000
@@ -59,7 +62,7 @@ snmp = {{
 
 def config(mbufs):
     return f"""
-dpdk = {{ lcores = "0,1"; main_lcore = 1; memory_mb = 128; mbufs = {mbufs}; file_prefix = "mbox_faults"; }};
+dpdk = {{ lcores = "0,1"; main_lcore = 1; memory_mb = 128; mbufs = {mbufs}; file_prefix = "mbox_faults{RUN}"; }};
 ports = (
   {{ name = "a"; device = "net_tap0,iface={PEERS.taps[A]}"; rx_desc = 64; tx_desc = 64; }},
   {{ name = "b"; device = "net_tap1,iface={PEERS.taps[B]}"; rx_desc = 64; tx_desc = 64; }}
@@ -294,7 +297,7 @@ def full_config():
                      for n in range(ROUTER_MAX_NEXT_HOPS))
     write_pcap(f"{d}/empty.pcap", [])
     return f"""
-dpdk = {{ lcores = "0,1"; main_lcore = 1; memory_mb = 256; file_prefix = "mbox_faults"; }};
+dpdk = {{ lcores = "0,1"; main_lcore = 1; memory_mb = 256; file_prefix = "mbox_faults{RUN}"; }};
 ports = ( {{ name = "p"; device = "net_pcap0,rx_pcap={d}/empty.pcap,tx_pcap={d}/p.pcap"; }} );
 elements = (
   {{ name = "rx"; kind = "port_rx"; port = "p"; }},
@@ -338,7 +341,6 @@ def tables_at_capacity(snmp):
         check(m.stop() is not None, "faults_full_tables_mboxd_stops_cleanly", m.output()[-1500:])
 
 
-PEERS.cleanup()
 mbufs = smallest_pool()
 cfg = f"{d}/faults.cfg"
 with open(cfg, "w") as f:
