@@ -11,7 +11,7 @@ import re
 import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, frame, free_udp_port, workdir, write_pcap
+from mboxtest import Mboxd, check, finish, frame, free_udp_port, wait, workdir, write_pcap
 
 d = workdir("security")
 ENV = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist")
@@ -88,16 +88,6 @@ def counters():
 
 def state():
     return get(GENERATION), get(RULES), get(DROP_RATE)
-
-
-def wait(predicate, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return predicate()
 
 
 write_pcap(f"{d}/live.pcap", [frame(proto=17, dport=53), frame(proto=6, dport=80)])

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, frame, free_udp_port, workdir, write_pcap
+from mboxtest import Mboxd, check, finish, frame, free_udp_port, wait, workdir, write_pcap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MIBDIRS = f"{os.path.dirname(ROOT)}/shared/mibs:{ROOT}/mib"
@@ -88,16 +88,6 @@ def snmpset(*varbinds, auth=V3):
         return None
     m = re.search(r"Reason: (\w+)", r.stderr + r.stdout)
     return m.group(1) if m else (r.stderr + r.stdout).strip()
-
-
-def wait(predicate, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return predicate()
 
 
 def traps_text():
