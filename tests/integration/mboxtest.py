@@ -241,6 +241,17 @@ def wait(predicate, timeout=10, step=0.2):
     return predicate()
 
 
+def stop_process(proc):
+    """SIGTERM, then SIGKILL after 10 s; None or an exited process is left alone."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 # ---- SNMP through a real snmpd master agent and snmptrapd ----
 
 class Snmp:
@@ -270,13 +281,7 @@ class Snmp:
 
     def stop(self):
         for proc in (self.snmpd, self.trapd):
-            if proc and proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
 
     def run(self, tool, *args, timeout=2, retries=1):
         return subprocess.run([tool, "-On", "-Oe", "-Ot", "-r", str(retries), "-t", str(timeout), *self.auth,

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, frame, free_udp_port, wait, workdir, write_pcap
+from mboxtest import Mboxd, check, finish, frame, free_udp_port, stop_process, wait, workdir, write_pcap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MIBDIRS = f"{os.path.dirname(ROOT)}/shared/mibs:{ROOT}/mib"
@@ -108,16 +108,6 @@ def trap_after(mark, *needles, timeout=5):
 def start_snmpd():
     return subprocess.Popen(["snmpd", "-f", "-Lf", f"{d}/snmpd.log", "-C", "-c", f"{d}/snmpd.conf",
                              "-p", f"{d}/snmpd.pid"], env=ENV, start_new_session=True)
-
-
-def stop(proc):
-    if proc and proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 write_pcap(f"{d}/in.pcap", [frame(proto=17, dport=1000 + i) for i in range(N_IN)])
@@ -298,7 +288,7 @@ try:
 
     # snmpd restarts: the subagent reconnects by itself, counters intact.
     wait(lambda: num(PORT + ".9.1") == N_IN, 10)
-    stop(snmpd)
+    stop_process(snmpd)
     t0 = time.time()
     snmpd = start_snmpd()
     again = wait(lambda: num(PORT + ".9.1") == N_IN, 20)
@@ -333,6 +323,6 @@ try:
           f"generation {get(SYS + '.4.0')}, {get(SYS + '.10.0')}")
 finally:
     m.stop()
-    stop(snmpd)
-    stop(trapd)
+    stop_process(snmpd)
+    stop_process(trapd)
 finish()
