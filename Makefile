@@ -105,12 +105,15 @@ TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-valist.Uninitialized,-clang-a
 TIDY_CHECKS := $(TIDY_CHECKS),bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier
 TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result
 TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-suspicious-string-compare,-bugprone-branch-clone
+# The Python of the tests and tools (pyflakes: unused names, undefined ones).
+PY_SRCS := $(wildcard tests/integration/*.py images/*.py) $(shell grep -ls '^\#!/usr/bin/env python3' tools/*)
 lint: | $(BUILD)/.deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 --inline-suppr \
 		-Ifirmware -Iagent -Ielements -Itests/unit -Itools/gen --suppress=missingIncludeSystem \
 		firmware elements agent tests/unit tools/gen
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(CORE_SRCS) $(ELEM_SRCS) \
 		$(wildcard agent/*.c tools/gen/*.c) firmware/main.c -- $(filter-out -W% -O% -g,$(CFLAGS))
+	pyflakes3 $(PY_SRCS)
 
 bench: all
 	@tools/hugepages.sh

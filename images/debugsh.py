@@ -7,7 +7,6 @@ exposes as a UNIX socket.
   images/debugsh.py SOCK -c 'COMMAND'    runs COMMAND, prints its output, exits with its status
 
 Test code imports DebugShell."""
-import os
 import socket
 import sys
 import time

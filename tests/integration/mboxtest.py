@@ -1,5 +1,6 @@
 """Helpers for integration tests: run the real mboxd and dpdk-testpmd,
 craft and read pcap files, and report PASS/FAIL lines for tests/run.sh."""
+import atexit
 import json
 import os
 import re
@@ -255,22 +256,26 @@ def stop_process(proc):
 # ---- SNMP through a real snmpd master agent and snmptrapd ----
 
 class Snmp:
-    """snmpd (the AgentX master mboxd registers with) and snmptrapd in workdir
-    d, configured from mboxd --snmpd-conf CONFIG; the stock Net-SNMP tools
-    with numeric output against it."""
+    """snmpd (the AgentX master mboxd registers with) and, given a port,
+    snmptrapd in workdir d, configured from mboxd --snmpd-conf CONFIG (the
+    text is kept in .conf); the stock Net-SNMP tools with numeric output
+    against it, as auth unless a call names other credentials."""
 
-    def __init__(self, d, config, target, auth, traps_port):
+    def __init__(self, d, config, target, auth, traps_port=None):
         self.d, self.target, self.auth = d, target, auth
         self.env = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist")
         os.makedirs(f"{d}/persist", exist_ok=True)
-        conf = subprocess.run([MBOXD, "--snmpd-conf", config], capture_output=True, text=True, check=True)
+        self.conf = subprocess.run([MBOXD, "--snmpd-conf", config], capture_output=True, text=True,
+                                   check=True).stdout
         with open(f"{d}/snmpd.conf", "w") as f:
-            f.write(conf.stdout)
-        with open(f"{d}/snmptrapd.conf", "w") as f:
-            f.write("disableAuthorization yes\n")
-        self.trapd = subprocess.Popen(["snmptrapd", "-f", "-On", "-Lf", f"{d}/traps.log", "-C", "-c",
-                                       f"{d}/snmptrapd.conf", f"udp:127.0.0.1:{traps_port}"],
-                                      env=self.env, start_new_session=True)
+            f.write(self.conf)
+        self.trapd = None
+        if traps_port:
+            with open(f"{d}/snmptrapd.conf", "w") as f:
+                f.write("disableAuthorization yes\n")
+            self.trapd = subprocess.Popen(["snmptrapd", "-f", "-On", "-Lf", f"{d}/traps.log", "-C", "-c",
+                                           f"{d}/snmptrapd.conf", f"udp:127.0.0.1:{traps_port}"],
+                                          env=self.env, start_new_session=True)
         self.snmpd = None
         self.start_snmpd()
 
@@ -283,13 +288,19 @@ class Snmp:
         for proc in (self.snmpd, self.trapd):
             stop_process(proc)
 
-    def run(self, tool, *args, timeout=2, retries=1):
-        return subprocess.run([tool, "-On", "-Oe", "-Ot", "-r", str(retries), "-t", str(timeout), *self.auth,
-                               self.target, *args], capture_output=True, text=True, env=self.env)
+    def log(self):
+        with open(f"{self.d}/snmpd.log", errors="replace") as f:
+            return f.read()
 
-    def get(self, oid, **timing):
+    def run(self, tool, *args, options=(), auth=None, timeout=2, retries=1):
+        """tool [options] auth target args (snmpset takes no option after the target)."""
+        return subprocess.run([tool, "-On", "-Oe", "-Ot", "-r", str(retries), "-t", str(timeout), *options,
+                               *(auth or self.auth), self.target, *args], capture_output=True, text=True,
+                              env=self.env)
+
+    def get(self, oid, **how):
         """The value of one instance as text, or None."""
-        r = self.run("snmpget", "-Oqv", oid, **timing)
+        r = self.run("snmpget", oid, options=("-Oqv",), **how)
         if r.returncode or "No Such" in r.stdout:
             return None
         v = r.stdout.strip()
@@ -299,9 +310,9 @@ class Snmp:
         v = self.get(oid)
         return int(v) if v is not None and re.fullmatch(r"\d+", v) else None
 
-    def set(self, *varbinds):
+    def set(self, *varbinds, auth=None):
         """None on success, else the error status name snmpset reports."""
-        r = self.run("snmpset", *varbinds)
+        r = self.run("snmpset", *varbinds, auth=auth)
         if r.returncode == 0:
             return None
         m = re.search(r"Reason: (\w+)", r.stderr + r.stdout)
@@ -323,6 +334,9 @@ class Snmp:
 
 # ---- UDP streams between two network namespaces ----
 
+# A datagram: 16 bytes a sequencer on the path may stamp (its global
+# number first), the sender's number, the time it left (CLOCK_MONOTONIC:
+# one clock for every namespace), 4 spare.
 UDP_RECEIVER = """
 import json, signal, socket, sys, time
 port, idle = int(sys.argv[1]), float(sys.argv[2])
@@ -333,17 +347,23 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
 s.bind(("0.0.0.0", port))
 s.settimeout(0.05)
 print("ready", flush=True)
-datagrams, seen, sources, last = 0, set(), set(), time.time()
+datagrams, seen, stamps, sources, delays, last = 0, set(), set(), set(), [], time.time()
 while not stop or time.time() - last < idle:
     try:
         data, source = s.recvfrom(2048)
     except (socket.timeout, InterruptedError):
         continue
     datagrams, last = datagrams + 1, time.time()
-    seen.add(int.from_bytes(data[:4], "big"))
+    delays.append(time.monotonic_ns() - int.from_bytes(data[20:28], "big"))
+    seen.add(int.from_bytes(data[16:20], "big"))
+    stamps.add(int.from_bytes(data[:8], "big"))
     sources.add(source)
+delays.sort()
 print(json.dumps({"datagrams": datagrams, "distinct": len(seen), "next": max(seen) + 1 if seen else 0,
-                  "sources": len(sources)}), flush=True)
+                  "sources": len(sources), "stamps": len(stamps), "stamp_low": min(stamps, default=0),
+                  "stamp_high": max(stamps, default=0),
+                  "delay_ms": {q: delays[int(q * (len(delays) - 1))] / 1e6 if delays else 0
+                               for q in (0.5, 0.99, 1)}}), flush=True)
 """
 
 UDP_SENDER = """
@@ -354,7 +374,8 @@ signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
 socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(flows)]
 t0, i = time.time(), 0
 while not stop and (not count or i < count):
-    socks[i % flows].sendto(i.to_bytes(4, "big") + bytes(28), (dst, port))
+    socks[i % flows].sendto(bytes(16) + i.to_bytes(4, "big") + time.monotonic_ns().to_bytes(8, "big") + bytes(4),
+                            (dst, port))
     i += 1
     ahead = t0 + i / rate - time.time() if rate else 0
     if ahead > 0:
@@ -363,14 +384,25 @@ print(json.dumps({"sent": i}), flush=True)
 """
 
 
+def stream_process(ns, script, *args):
+    """python3 -c script args in namespace ns; killed when the test exits,
+    even by an exception (one left running would hold the test runner's
+    output pipe open, and the run would never end)."""
+    proc = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", script, *map(str, args)],
+                            stdout=subprocess.PIPE, text=True)
+    atexit.register(lambda: proc.poll() is None and proc.kill())
+    return proc
+
+
 class UdpReceiver:
     """Counts the datagrams reaching port in namespace ns until result()
     (and then until none came for `idle` seconds): datagrams, distinct
-    sequence numbers (the first 4 bytes), the highest + 1, distinct sources."""
+    sender numbers, the highest + 1, distinct sources, the sequencer's
+    stamps (distinct, lowest, highest) and the delay from sender (median,
+    p99 and max in ms; keys "0.5", "0.99", "1")."""
 
     def __init__(self, ns, port, idle=0.5):
-        self.proc = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", UDP_RECEIVER, str(port), str(idle)],
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = stream_process(ns, UDP_RECEIVER, port, idle)
         self.proc.stdout.readline()
 
     def result(self, timeout=30):
@@ -385,8 +417,7 @@ class UdpSender:
 
     def __init__(self, ns, dst, port, rate, flows=1, count=0):
         self.count = count
-        self.proc = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", UDP_SENDER, dst, str(port),
-                                      str(rate), str(flows), str(count)], stdout=subprocess.PIPE, text=True)
+        self.proc = stream_process(ns, UDP_SENDER, dst, port, rate, flows, count)
 
     def sending(self):
         return self.proc.poll() is None

@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, free_udp_port, workdir
+from mboxtest import Mboxd, Snmp, UdpReceiver, UdpSender, check, finish, free_udp_port, workdir
 
 d = workdir("live")
 NS = ("mlc-a", "mlc-b")
@@ -80,8 +80,8 @@ snmp = {{ agentx_socket = "{d}/agentx.sock"; ping_interval = 1; listen = "udp:12
 
 
 AGENT = free_udp_port()
-SNMP = ["-v3", "-l", "authPriv", "-u", "admin", "-a", "SHA", "-A", "live-admin-pass", "-x", "AES",
-        "-X", "live-priv-pass", "-t", "5", "-r", "0", f"udp:127.0.0.1:{AGENT}"]
+ADMIN = ["-v3", "-l", "authPriv", "-u", "admin", "-a", "SHA", "-A", "live-admin-pass", "-x", "AES",
+         "-X", "live-priv-pass"]
 ENT = ".1.3.6.1.4.1.99999"
 PARAM = f"{ENT}.1.3.4.1.3.%d.%d"  # mboxElementParamValue.element.parameter
 ROW = f"{ENT}.1.3.5.1.%d.%d.%d.%d"  # mboxElementRowTable column.element.parameter.row
@@ -107,53 +107,11 @@ def cleanup():
         sh("ip", "netns", "del", ns)
 
 
-RECEIVER = """
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-s.bind(("0.0.0.0", 9000))
-s.settimeout(3)
-print("ready", flush=True)
-ids, numbers, delays = set(), set(), []
-try:
-    while True:
-        data = s.recv(64)
-        delays.append(time.monotonic_ns() - int.from_bytes(data[20:28], "big"))
-        numbers.add(int.from_bytes(data[:8], "big"))  # the sequencer's global number
-        ids.add(int.from_bytes(data[16:20], "big"))
-except socket.timeout:
-    pass
-delays.sort()
-print(len(ids), max(ids) + 1 if ids else 0, len(numbers), min(numbers, default=0), max(numbers, default=0),
-      *(f"{delays[int(q * (len(delays) - 1))] / 1e6:.2f}" if delays else "0" for q in (0.5, 0.99, 1)), flush=True)
-"""
-
-SENDER = """
-import signal, socket, sys, time
-rate, dst = float(sys.argv[1]), sys.argv[2]
-stop = []
-signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-t0, i = time.time(), 0
-while not stop:
-    # 16 bytes for the sequencer, our number, the time it left (one clock for both namespaces)
-    s.sendto(bytes(16) + i.to_bytes(4, "big") + time.monotonic_ns().to_bytes(8, "big") + bytes(4), (dst, 9000))
-    i += 1
-    ahead = t0 + i / rate - time.time()
-    if ahead > 0:
-        time.sleep(ahead)
-print(i, flush=True)
-"""
-
 cleanup()
 cfg = f"{d}/live.cfg"
 with open(cfg, "w") as f:
     f.write(config(0))
-with open(f"{d}/snmpd.conf", "w") as f:
-    f.write(sh(os.environ.get("MBOXD", "build/mboxd"), "--snmpd-conf", cfg).stdout)
-os.makedirs(f"{d}/persist", exist_ok=True)
-snmpd = subprocess.Popen(["snmpd", "-f", "-Lf", f"{d}/snmpd.log", "-C", "-c", f"{d}/snmpd.conf"],
-                         env=dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist"), start_new_session=True)
+agent = Snmp(d, cfg, f"udp:127.0.0.1:{AGENT}", ADMIN)
 m = Mboxd(cfg)
 generation = 1
 
@@ -165,22 +123,22 @@ def applied(n, timeout=10):
 try:
     if not check(m.start(), "live_mboxd_starts", m.output()[-2000:]):
         raise SystemExit
+    setup = []
     for ns, tap, host, mac, gw, gw_mac in zip(NS, TAPS, HOSTS, HOST_MACS, GATEWAYS, ROUTER_MACS):
-        sh("ip", "netns", "add", ns)
-        sh("ip", "link", "set", tap, "netns", ns)
-        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-        sh("ip", "-n", ns, "link", "set", tap, "address", mac)
-        sh("ip", "-n", ns, "addr", "add", host + "/24", "dev", tap)
-        sh("ip", "-n", ns, "link", "set", tap, "up")
-        # Static neighbours: the stream needs no ARP while graphs change.
-        sh("ip", "-n", ns, "neigh", "replace", gw, "lladdr", gw_mac, "dev", tap)
-    sh("ip", "-n", NS[0], "route", "add", "198.18.1.0/24", "via", GATEWAYS[0])
-
-    receiver = subprocess.Popen(["ip", "netns", "exec", NS[1], "python3", "-c", RECEIVER],
-                                stdout=subprocess.PIPE, text=True)
-    receiver.stdout.readline()
-    sender = subprocess.Popen(["ip", "netns", "exec", NS[0], "python3", "-c", SENDER, str(RATE), HOSTS[1]],
-                              stdout=subprocess.PIPE, text=True)
+        setup += [sh("ip", "netns", "add", ns),
+                  sh("ip", "link", "set", tap, "netns", ns),
+                  sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"),
+                  sh("ip", "-n", ns, "link", "set", tap, "address", mac),
+                  sh("ip", "-n", ns, "addr", "add", host + "/24", "dev", tap),
+                  sh("ip", "-n", ns, "link", "set", tap, "up"),
+                  # Static neighbours: the stream needs no ARP while graphs change.
+                  sh("ip", "-n", ns, "neigh", "replace", gw, "lladdr", gw_mac, "dev", tap)]
+    setup.append(sh("ip", "-n", NS[0], "route", "add", "198.18.1.0/24", "via", GATEWAYS[0]))
+    failed = [f"{' '.join(r.args)}: {r.stderr.strip()}" for r in setup if r.returncode]
+    if not check(not failed, "live_namespaces_set_up", "; ".join(failed)):
+        raise SystemExit
+    receiver = UdpReceiver(NS[1], 9000)
+    sender = UdpSender(NS[0], HOSTS[1], 9000, RATE)
     time.sleep(0.5)
     t0 = time.time()
     done = {}
@@ -204,7 +162,7 @@ try:
         ok = 0
         for i in range(CHANGES):
             start = time.time()
-            r = sh("snmpset", *SNMP, *make_set(i))
+            r = agent.run("snmpset", *make_set(i), timeout=5, retries=0)
             round_trips.append(time.time() - start)
             if r.returncode:
                 errors.append(f"{kind} {i}: {r.stderr.strip()}")
@@ -214,19 +172,19 @@ try:
         done[kind] = ok
     changed = applied(generation)
     for kind, n in done.items():
-        check(n == CHANGES and sender.poll() is None, f"live_100_{kind}_changes_during_the_stream",
-              f"{n} applied; {errors[:2]}; sender {'still sending' if sender.poll() is None else 'stopped'}")
+        check(n == CHANGES and sender.sending(), f"live_100_{kind}_changes_during_the_stream",
+              f"{n} applied; {errors[:2]}; sender {'still sending' if sender.sending() else 'stopped'}")
     time.sleep(0.5)
-    sender.send_signal(signal.SIGTERM)
-    total = int(sender.communicate(timeout=30)[0])
+    total = sender.stop()
     elapsed = time.time() - t0
-    *counts, delay_median, delay_p99, delay_max = receiver.communicate(timeout=30)[0].split()
-    received, highest, seq_distinct, seq_low, seq_high = map(int, counts)
-    check(received == total and highest == total, "live_zero_loss_across_400_changes",
-          f"sent {total}, received {received} distinct (highest {highest - 1})")
-    check(seq_distinct == total and seq_low == SEQ_START and seq_high == SEQ_START + total - 1,
+    got = receiver.result()
+    received, highest, delays = got["distinct"], got["next"], got["delay_ms"]
+    check(received == total == got["datagrams"] and highest == total, "live_zero_loss_across_400_changes",
+          f"sent {total}, received {got['datagrams']}, {received} distinct (highest {highest - 1})")
+    check(got["stamps"] == total and got["stamp_low"] == SEQ_START and got["stamp_high"] == SEQ_START + total - 1,
           "live_sequencer_numbering_continues_across_changes",
-          f"{seq_distinct} distinct numbers {seq_low}..{seq_high} for {total} datagrams from {SEQ_START}")
+          f"{got['stamps']} distinct numbers {got['stamp_low']}..{got['stamp_high']} for {total} datagrams "
+          f"from {SEQ_START}")
     times = [float(t) for t in re.findall(r"generation \d+ applied in (\d+\.\d+) ms", m.output())]
     stats = m.stop()
     e = stats["element"] if stats else {}
@@ -245,12 +203,11 @@ try:
           f"({len(times)} changes); snmpset round trip median {statistics.median(round_trips) * 1000:.1f} ms; "
           f"worker's longest pause at a switch {core.get('switch_ns_max', 0) / 1000:.1f} us over "
           f"{core.get('switches')} switches; sender to receiver (kernel stacks, TAPs, mboxd) median "
-          f"{delay_median} ms, p99 {delay_p99} ms, max {delay_max} ms",
+          f"{delays['0.5']:.2f} ms, p99 {delays['0.99']:.2f} ms, max {delays['1']:.2f} ms",
           flush=True)
 finally:
     if m.proc and m.proc.poll() is None:
         m.stop()
-    snmpd.terminate()
-    snmpd.wait(10)
+    agent.stop()
     cleanup()
 finish()

@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Packets in from a pcap file through net_pcap ports, out to pcap files,
 compared byte for byte with what the graph should produce; counters checked."""
-import os
 import time
 
 from mboxtest import Mboxd, check, finish, frame, mac, read_pcap, workdir, write_pcap

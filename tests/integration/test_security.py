@@ -6,15 +6,12 @@ the monitor view and SNMPv1/v2c communities are each refused, the running
 state (generation, values) stays as it was, no request reaches mboxd, and
 snmpd's usmStats / snmp counters count the failures.  The monitor view
 hides configuration values but not counters."""
-import os
 import re
-import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, frame, free_udp_port, wait, workdir, write_pcap
+from mboxtest import Mboxd, Snmp, check, finish, frame, free_udp_port, wait, workdir, write_pcap
 
 d = workdir("security")
-ENV = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist")
 ENT = ".1.3.6.1.4.1.99999"
 GENERATION = ENT + ".1.1.4.0"
 DROP_RATE = ENT + ".1.6.1.0"
@@ -69,17 +66,12 @@ snmp = {{
 
 
 def snmp(tool, auth, *args):
-    return subprocess.run([tool, "-On", "-Oe", "-r", "0", "-t", "2", *auth, TARGET, *args], capture_output=True,
-                          text=True, env=ENV)
+    return agent.run(tool, *args, auth=auth, retries=0)
 
 
 def get(oid, auth=ADMIN):
     """The value of one instance as text, or None (an error, or no such object)."""
-    r = snmp("snmpget", auth, "-Oqv", oid)
-    if r.returncode or "No Such" in r.stdout:
-        return None
-    v = r.stdout.strip()
-    return v[1:-1] if v.startswith('"') and v.endswith('"') else v
+    return agent.get(oid, auth=auth, retries=0)
 
 
 def counters():
@@ -94,23 +86,17 @@ write_pcap(f"{d}/live.pcap", [frame(proto=17, dport=53), frame(proto=6, dport=80
 cfg = f"{d}/mbox.cfg"
 with open(cfg, "w") as f:
     f.write(CONFIG)
-os.makedirs(f"{d}/persist")
-conf = subprocess.run([os.environ.get("MBOXD", "build/mboxd"), "--snmpd-conf", cfg], capture_output=True, text=True)
-access = [line for line in conf.stdout.splitlines() if re.match(r"(rw|ro)(user|community) ", line)]
-check(conf.returncode == 0 and access == ["rwuser admin priv -V full", "rouser reader priv -V full",
-                                          "rouser monitor priv -V monitor", "rocommunity public 127.0.0.1 -V full"],
-      "security_snmpd_conf_access_lines (authPriv users; one read-only community)", conf.stdout + conf.stderr)
-with open(f"{d}/snmpd.conf", "w") as f:
-    f.write(conf.stdout)
-
-snmpd = subprocess.Popen(["snmpd", "-f", "-Lf", f"{d}/snmpd.log", "-C", "-c", f"{d}/snmpd.conf", "-p", f"{d}/snmpd.pid"],
-                         env=ENV, start_new_session=True)
+agent = Snmp(d, cfg, TARGET, ADMIN)
+access = [line for line in agent.conf.splitlines() if re.match(r"(rw|ro)(user|community) ", line)]
+check(access == ["rwuser admin priv -V full", "rouser reader priv -V full", "rouser monitor priv -V monitor",
+                 "rocommunity public 127.0.0.1 -V full"],
+      "security_snmpd_conf_access_lines (authPriv users; one read-only community)", agent.conf)
 m = Mboxd(cfg)
 try:
     time.sleep(0.5)
     started = check(m.start(), "security_mboxd_starts", m.output()[-2000:])
     check(started and wait(lambda: get(GENERATION) == "1", 15), "security_subagent_answers",
-          m.output()[-1000:] + open(f"{d}/snmpd.log").read()[-1000:])
+          m.output()[-1000:] + agent.log()[-1000:])
 
     # Every way in that must not write.  Each tries a valid SET (the admin
     # does the same at the end) of a threshold and a classifier rule.
@@ -171,7 +157,5 @@ try:
           "security_admin_authpriv_set_applied", f"{r.stdout}{r.stderr}; state {after}")
 finally:
     m.stop()
-    if snmpd.poll() is None:
-        snmpd.terminate()
-        snmpd.wait(10)
+    agent.stop()
 finish()

@@ -4,16 +4,14 @@ agent and snmptrapd: walks, exact counters, SETs that change the data path,
 every class of refused SET, traps, save and restart, snmpd restarts."""
 import os
 import re
-import signal
 import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, frame, free_udp_port, stop_process, wait, workdir, write_pcap
+from mboxtest import Mboxd, Snmp, check, finish, frame, free_udp_port, stop_process, wait, workdir, write_pcap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MIBDIRS = f"{os.path.dirname(ROOT)}/shared/mibs:{ROOT}/mib"
 d = workdir("snmp")
-ENV = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist")
 ENT = ".1.3.6.1.4.1.99999"
 ROW = ENT + ".1.3.5.1"
 SYS, PORT, ELEM, OUTPUT, COUNTER, PARAM, THRESH = (ENT + s for s in (
@@ -62,52 +60,9 @@ snmp = {{
 """
 
 
-def run(tool, *args):
-    return subprocess.run([tool, "-On", "-Oe", "-Ot", "-r", "1", "-t", "2", *args], capture_output=True,
-                          text=True, env=ENV)
-
-
-def get(oid, auth=V2):
-    """The value of one instance as text, or None."""
-    r = run("snmpget", "-Oqv", *auth, TARGET, oid)
-    if r.returncode or "No Such" in r.stdout:
-        return None
-    v = r.stdout.strip()
-    return v[1:-1] if v.startswith('"') and v.endswith('"') else v
-
-
-def num(oid):
-    v = get(oid)
-    return int(v) if v is not None and re.fullmatch(r"\d+", v) else None
-
-
 def snmpset(*varbinds, auth=V3):
     """None on success, else the error status name snmpset reports."""
-    r = run("snmpset", *auth, TARGET, *varbinds)
-    if r.returncode == 0:
-        return None
-    m = re.search(r"Reason: (\w+)", r.stderr + r.stdout)
-    return m.group(1) if m else (r.stderr + r.stdout).strip()
-
-
-def traps_text():
-    try:
-        with open(f"{d}/traps.log") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-
-
-def trap_after(mark, *needles, timeout=5):
-    """A trap received after offset mark whose text has every needle."""
-    def found():
-        return any(all(n in block for n in needles) for block in traps_text()[mark:].split("\n20"))
-    return wait(found, timeout)
-
-
-def start_snmpd():
-    return subprocess.Popen(["snmpd", "-f", "-Lf", f"{d}/snmpd.log", "-C", "-c", f"{d}/snmpd.conf",
-                             "-p", f"{d}/snmpd.pid"], env=ENV, start_new_session=True)
+    return snmp.set(*varbinds, auth=auth)
 
 
 write_pcap(f"{d}/in.pcap", [frame(proto=17, dport=1000 + i) for i in range(N_IN)])
@@ -115,37 +70,29 @@ write_pcap(f"{d}/live.pcap", [frame(proto=17, dport=53), frame(proto=17, dport=1
 cfg = f"{d}/mbox.cfg"
 with open(cfg, "w") as f:
     f.write(CONFIG)
-os.makedirs(f"{d}/persist", exist_ok=True)
-conf = subprocess.run([os.environ.get("MBOXD", "build/mboxd"), "--snmpd-conf", cfg], capture_output=True, text=True)
-check(conf.returncode == 0 and "rwuser admin priv" in conf.stdout and "rocommunity public" in conf.stdout
-      and "rwcommunity" not in conf.stdout, "snmp_snmpd_conf_generated", conf.stdout + conf.stderr)
-with open(f"{d}/snmpd.conf", "w") as f:
-    f.write(conf.stdout)
-with open(f"{d}/snmptrapd.conf", "w") as f:
-    f.write("disableAuthorization yes\n")
-
-trapd = subprocess.Popen(["snmptrapd", "-f", "-On", "-Lf", f"{d}/traps.log", "-C", "-c", f"{d}/snmptrapd.conf",
-                          f"udp:127.0.0.1:{TRAPS}"], env=ENV, start_new_session=True)
-snmpd = start_snmpd()
+snmp = Snmp(d, cfg, TARGET, V2, TRAPS)
+get, num, traps_text, trap_after = snmp.get, snmp.num, snmp.traps, snmp.trap_after
+check("rwuser admin priv" in snmp.conf and "rocommunity public" in snmp.conf and "rwcommunity" not in snmp.conf,
+      "snmp_snmpd_conf_generated", snmp.conf)
 m = Mboxd(cfg)
 try:
     time.sleep(0.5)
     started = check(m.start(), "snmp_mboxd_starts", m.output()[-2000:])
     connected = started and wait(lambda: get(SYS + ".4.0") == "1", 15)
-    check(connected, "snmp_subagent_answers", m.output()[-2000:] + open(f"{d}/snmpd.log").read()[-1000:])
+    check(connected, "snmp_subagent_answers", m.output()[-2000:] + snmp.log()[-1000:])
     check(trap_after(0, ENT + ".0.5", ENT + ".1.1.1.0"), "snmp_trap_firmware_started", traps_text()[-1500:])
 
     # The whole MBOX subtree and the IF-MIB rows, with the stock tools.
-    walk = run("snmpwalk", *V2, TARGET, ENT)
+    walk = snmp.run("snmpwalk", ENT)
     rows = walk.stdout.splitlines()
     check(walk.returncode == 0 and len(rows) > 150 and '"cnt_other"' in walk.stdout and
           all(line.startswith(ENT) for line in rows), "snmp_walk_mbox_subtree", walk.stdout[-1500:] + walk.stderr)
     table = subprocess.run(["snmptable", "-v2c", "-c", "public", "-M", MIBDIRS,
                             "-m", "IF-MIB:MBOX-MIB", "-Cf", ",", TARGET, "MBOX-MIB::mboxElementTable"],
-                           capture_output=True, text=True, env=ENV)
+                           capture_output=True, text=True, env=snmp.env)
     check(table.returncode == 0 and "cnt_in,counter" in table.stdout, "snmp_snmptable_elements",
           table.stdout[-1000:] + table.stderr[-500:])
-    ifwalk = run("snmpwalk", *V2, TARGET, IF + ".2")
+    ifwalk = snmp.run("snmpwalk", IF + ".2")
     check(f'{IF}.2.1001 = STRING: "in"' in ifwalk.stdout and f'{IF}.2.1002 = STRING: "live"' in ifwalk.stdout
           and re.search(rf"{re.escape(IF)}\.2\.[1-9]\d? = ", ifwalk.stdout), "snmp_iftable_beside_kernel_rows",
           ifwalk.stdout)
@@ -288,9 +235,9 @@ try:
 
     # snmpd restarts: the subagent reconnects by itself, counters intact.
     wait(lambda: num(PORT + ".9.1") == N_IN, 10)
-    stop_process(snmpd)
+    stop_process(snmp.snmpd)
     t0 = time.time()
-    snmpd = start_snmpd()
+    snmp.start_snmpd()
     again = wait(lambda: num(PORT + ".9.1") == N_IN, 20)
     check(again, "snmp_snmpd_restart_reconnects", f"after {time.time() - t0:.1f} s: {num(PORT + '.9.1')}")
     print(f"info: subagent answered again {time.time() - t0:.1f} s after snmpd restarted")
@@ -323,6 +270,5 @@ try:
           f"generation {get(SYS + '.4.0')}, {get(SYS + '.10.0')}")
 finally:
     m.stop()
-    stop_process(snmpd)
-    stop_process(trapd)
+    snmp.stop()
 finish()

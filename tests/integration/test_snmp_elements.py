@@ -6,10 +6,9 @@ SET of each (a whole parameter, or a row of a list created or destroyed with
 RowStatus).  Each SET must build exactly one new generation and read back;
 turning the mirror's capture on over SNMP must produce a pcap file."""
 import os
-import subprocess
 import time
 
-from mboxtest import Mboxd, check, finish, frame, free_udp_port, workdir, write_pcap
+from mboxtest import Mboxd, Snmp, check, finish, frame, free_udp_port, workdir, write_pcap
 
 d = workdir("snmpel")
 ENT = ".1.3.6.1.4.1.99999"
@@ -20,9 +19,8 @@ ROW = ENT + ".1.3.5.1"
 
 
 AGENT = free_udp_port()
-ENV = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=f"{d}/persist")
-SNMP = ["-v3", "-l", "authPriv", "-u", "admin", "-a", "SHA", "-A", "elem-admin-pass", "-x", "AES",
-        "-X", "elem-priv-pass", "-t", "5", "-r", "0", "-On"]
+ADMIN = ["-v3", "-l", "authPriv", "-u", "admin", "-a", "SHA", "-A", "elem-admin-pass", "-x", "AES",
+         "-X", "elem-priv-pass"]
 TARGET = f"udp:127.0.0.1:{AGENT}"
 ELEMENTS = ["rx", "mir", "pol", "seq", "hf", "acl", "nat", "rt", "sink"]
 CONFIG = f"""
@@ -52,7 +50,7 @@ snmp = {{ agentx_socket = "{d}/agentx.sock"; ping_interval = 1; listen = "udp:12
 
 
 def snmp(tool, *args):
-    r = subprocess.run([tool, *SNMP, "-Oqv", TARGET, *args], capture_output=True, text=True, env=ENV)
+    r = agent.run(tool, *args, options=("-Oqv",), timeout=5, retries=0)
     return r.returncode == 0, (r.stdout + r.stderr).strip().strip('"')
 
 
@@ -64,7 +62,7 @@ def generation():
 def param(element, name):
     """The OID suffix "E.P" of a parameter, found by its name over SNMP."""
     e = ELEMENTS.index(element) + 1
-    r = subprocess.run(["snmpwalk", *SNMP, "-Oqn", TARGET, f"{PARAM_NAME}.{e}"], capture_output=True, text=True, env=ENV)
+    r = agent.run("snmpwalk", f"{PARAM_NAME}.{e}", options=("-Oqn",), timeout=5, retries=0)
     for line in r.stdout.splitlines():
         oid, value = line.split(" ", 1)
         if value.strip('"') == name:
@@ -73,8 +71,7 @@ def param(element, name):
 
 
 def rows(suffix):
-    r = subprocess.run(["snmpwalk", *SNMP, "-Oqn", TARGET, f"{ROW}.2.{suffix}"], capture_output=True, text=True,
-                       env=ENV)
+    r = agent.run("snmpwalk", f"{ROW}.2.{suffix}", options=("-Oqn",), timeout=5, retries=0)
     return [line.split(" ", 1)[1].strip('"').replace('\\"', '"') for line in r.stdout.splitlines()
             if line.startswith(".") and "No Such" not in line]
 
@@ -84,12 +81,7 @@ write_pcap(f"{d}/live.pcap", [frame(proto=17, sport=5000 + i, dport=1001, dst_ip
 cfg = f"{d}/mbox.cfg"
 with open(cfg, "w") as f:
     f.write(CONFIG)
-os.makedirs(f"{d}/persist", exist_ok=True)
-with open(f"{d}/snmpd.conf", "w") as f:
-    f.write(subprocess.run([os.environ.get("MBOXD", "build/mboxd"), "--snmpd-conf", cfg], capture_output=True,
-                           text=True).stdout)
-snmpd = subprocess.Popen(["snmpd", "-f", "-Lf", f"{d}/snmpd.log", "-C", "-c", f"{d}/snmpd.conf"], env=ENV,
-                         start_new_session=True)
+agent = Snmp(d, cfg, TARGET, ADMIN)
 m = Mboxd(cfg)
 try:
     started = check(m.start(), "snmpel_mboxd_starts", m.output()[-2000:])
@@ -144,6 +136,5 @@ try:
 finally:
     if m.proc and m.proc.poll() is None:
         m.stop()
-    snmpd.terminate()
-    snmpd.wait(10)
+    agent.stop()
 finish()
