@@ -386,8 +386,8 @@ print(json.dumps({"sent": i}), flush=True)
 
 def stream_process(ns, script, *args):
     """python3 -c script args in namespace ns; killed when the test exits,
-    even by an exception (one left running would hold the test runner's
-    output pipe open, and the run would never end)."""
+    even by an exception (one left running outlives its namespace and
+    keeps its socket, and the next test's stream would meet it)."""
     proc = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", script, *map(str, args)],
                             stdout=subprocess.PIPE, text=True)
     atexit.register(lambda: proc.poll() is None and proc.kill())
