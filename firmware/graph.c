@@ -306,21 +306,33 @@ static void continue_worker_state(struct mbox_elem_rt *to, const struct mbox_ele
 		k->handoff(to, from);
 }
 
+/* On one worker: each element of `newer` with a predecessor in `older`
+ * continues its state (forward), or hands it back (an undone change). */
+static void continue_lineage(const struct mbox_generation *newer, const struct mbox_generation *older,
+			     unsigned worker, bool forward)
+{
+	for (unsigned i = 0; i < newer->cfg->n_elements; i++) {
+		const struct mbox_lineage *l = &newer->lineage[i];
+		struct mbox_elem_rt *n, *o;
+
+		if (l->prev < 0)
+			continue;
+		n = mbox_generation_rt(newer, i, worker);
+		o = mbox_generation_rt(older, (unsigned)l->prev, worker);
+		if (forward)
+			continue_worker_state(n, o, l->adopted);
+		else
+			continue_worker_state(o, n, l->adopted);
+	}
+}
+
 void mbox_generation_switch(const struct mbox_generation *to, const struct mbox_generation *from,
 			    unsigned worker)
 {
-	if (__atomic_load_n(&to->from, __ATOMIC_ACQUIRE) == from) {
-		for (unsigned i = 0; i < to->cfg->n_elements; i++)
-			if (to->lineage[i].prev >= 0)
-				continue_worker_state(mbox_generation_rt(to, i, worker),
-						      mbox_generation_rt(from, (unsigned)to->lineage[i].prev, worker),
-						      to->lineage[i].adopted);
-	} else if (__atomic_load_n(&from->from, __ATOMIC_ACQUIRE) == to) {
-		for (unsigned i = 0; i < from->cfg->n_elements; i++)
-			if (from->lineage[i].prev >= 0)
-				continue_worker_state(mbox_generation_rt(to, (unsigned)from->lineage[i].prev, worker),
-						      mbox_generation_rt(from, i, worker), from->lineage[i].adopted);
-	}
+	if (__atomic_load_n(&to->from, __ATOMIC_ACQUIRE) == from)
+		continue_lineage(to, from, worker, true);
+	else if (__atomic_load_n(&from->from, __ATOMIC_ACQUIRE) == to)
+		continue_lineage(from, to, worker, false);
 }
 
 void mbox_generation_commit(struct mbox_generation *to, struct mbox_generation *from)
