@@ -16,7 +16,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "agent.h"
-#include "config.h"
+#include "sections.h"
 #include "dataplane.h"
 #include "log.h"
 #include "mib.h"
@@ -85,7 +85,7 @@ static void set_refused(const struct mbox_diag *d, const oid *name, size_t len)
 static const struct mbox_param *obj_param(const struct mbox_config *cfg, const struct mib_obj *o)
 {
 	return o->write == W_PARAM ? &cfg->elements[o->index].kind->params[o->sub]
-				   : &mbox_threshold_params[o->sub];
+				   : mbox_threshold_param((enum mbox_threshold)o->sub);
 }
 
 /* Refuse a row SET with a reason for mboxConfigLastError. */
@@ -259,6 +259,7 @@ static int reserve1(const struct mib_obj *o, netsnmp_variable_list *vb)
 	}
 	tx.texts[tx.n_edits] = text;
 	tx.edits[tx.n_edits++] = (struct mbox_edit){ .element = o->write == W_PARAM ? (int)o->index : -1,
+						     .section = o->write == W_PARAM ? NULL : mbox_thresholds_section.name,
 						     .param = q, .text = text };
 	return SNMP_ERR_NOERROR;
 }
@@ -527,7 +528,7 @@ static int log_callback(int major, int minor, void *server_arg, void *client_arg
 
 int mbox_agent_start(const struct mbox_config *cfg, unsigned restart_count)
 {
-	const struct mbox_snmp_cfg *sc = &cfg->snmp;
+	const struct mbox_snmp_cfg *sc = mbox_snmp_cfg(cfg);
 
 	mib_state.action = ACTION_NONE;
 	mib_state.result = RESULT_NONE;

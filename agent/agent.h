@@ -20,6 +20,8 @@ void mbox_agent_wait(unsigned timeout_ms);
 void mbox_agent_tick(void);
 /* Send mboxFirmwareStopping and disconnect. */
 void mbox_agent_stop(void);
+/* Whether cfg's snmp section runs the subagent. */
+bool mbox_agent_enabled(const struct mbox_config *cfg);
 /* Write the master snmpd's configuration for cfg's snmp section. */
 void mbox_snmpd_conf_write(const struct mbox_config *cfg, FILE *out);
 

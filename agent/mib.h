@@ -10,7 +10,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include "config.h"
+#include "sections.h"
 
 /* The enterprise number under which MBOX-MIB lives: the one place to
  * change it (with the MIB's MODULE-IDENTITY, see mib/README.md). */

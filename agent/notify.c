@@ -8,7 +8,7 @@
 #include "mib.h"
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-#include "config.h"
+#include "sections.h"
 #include "dataplane.h"
 #include "log.h"
 #include "mib.h"
@@ -215,7 +215,7 @@ static uint64_t table_fill(const struct mbox_element *e, const struct mbox_eleme
 static void check_thresholds(void)
 {
 	const struct mbox_config *cfg = mbox_dataplane_generation()->cfg;
-	const struct mbox_thresholds *th = &cfg->thresholds;
+	const struct mbox_thresholds *th = mbox_thresholds_cfg(cfg);
 	unsigned generation = mbox_dataplane_status()->generation;
 	struct mbox_core_stats cs;
 	struct mbox_pool_stats pool;

@@ -4,7 +4,7 @@
 
 #include <rte_cycles.h>
 
-#include "config.h"
+#include "sections.h"
 #include "dataplane.h"
 #include "mib.h"
 #include "param.h"
@@ -399,8 +399,8 @@ static void build_cores_pools_thresholds(const struct mbox_config *cfg)
 		COL(pool_entry, 4, one, ASN_GAUGE, pool.in_use);
 		COL(pool_entry, 5, one, ASN_GAUGE, pool.size ? pool.in_use * 100ULL / pool.size : 0);
 	}
-	for (unsigned t = 0; mbox_threshold_params[t].name; t++) {
-		const unsigned *limits = cfg->thresholds.limit;
+	for (unsigned t = 0; t < MBOX_THRESHOLDS; t++) {
+		const unsigned *limits = mbox_thresholds_cfg(cfg)->limit;
 
 		add_writable(threshold_oid, OID_LENGTH(threshold_oid), mib_threshold_columns[t], instance0, 1,
 			     ASN_UNSIGNED, limits[t], W_THRESHOLD, 0, t);

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "agent.h"
-#include "config.h"
+#include "sections.h"
 #include "mib.h"
 
 #define STR_(x) #x
@@ -57,7 +57,7 @@ static void write_views(FILE *out)
 
 void mbox_snmpd_conf_write(const struct mbox_config *cfg, FILE *out)
 {
-	const struct mbox_snmp_cfg *sc = &cfg->snmp;
+	const struct mbox_snmp_cfg *sc = mbox_snmp_cfg(cfg);
 
 	fprintf(out, "# snmpd.conf for mbox, written by mboxd --snmpd-conf from %s.\n"
 		     "# Writes need an SNMPv3 user with authPriv; communities are read-only.\n"

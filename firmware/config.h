@@ -39,57 +39,9 @@ struct mbox_dpdk_cfg {
 	bool element_cycles;  /* time every node call (two TSC reads) */
 };
 
-#define MBOX_MAX_SNMP_ENTRIES 16
+#define MBOX_MAX_SECTIONS 16
 
-/* What an SNMP user or community may see (snmpd VACM views written by
- * mboxd --snmpd-conf); the order of mbox_snmp_view_names. */
-enum mbox_snmp_view {
-	MBOX_VIEW_FULL,    /* system, interfaces, SNMP statistics, MBOX-MIB */
-	MBOX_VIEW_MONITOR, /* the same less the configuration values */
-};
-extern const char *const mbox_snmp_view_names[];
-
-struct mbox_snmp_user {
-	const char *name, *auth_pass, *priv_pass; /* SHA authentication, AES privacy */
-	bool write;
-	enum mbox_snmp_view view;
-};
-
-struct mbox_snmp_community {
-	const char *name, *source; /* read-only SNMPv2c, from source (host or prefix) */
-	enum mbox_snmp_view view;
-};
-
-struct mbox_trap_sink {
-	const char *address, *community; /* SNMPv2c trap destination */
-};
-
-/* The "snmp" section: the embedded AgentX subagent, and what
- * `mboxd --snmpd-conf` writes for the master snmpd. */
-struct mbox_snmp_cfg {
-	bool enabled;
-	const char *agentx_socket;
-	unsigned ping_interval;     /* seconds between AgentX pings (reconnects) */
-	const char *listen;         /* snmpd agentaddress */
-	unsigned if_index_base;     /* ifIndex of port i is base + i + 1 */
-	unsigned n_users, n_communities, n_trap_sinks;
-	struct mbox_snmp_user users[MBOX_MAX_SNMP_ENTRIES];
-	struct mbox_snmp_community communities[MBOX_MAX_SNMP_ENTRIES];
-	struct mbox_trap_sink trap_sinks[MBOX_MAX_SNMP_ENTRIES];
-};
-
-/* The "thresholds" section: alarms checked once a second (0: off). */
-enum mbox_threshold { /* the order of mbox_threshold_params */
-	THRESHOLD_DROP_RATE,  /* packets per second, per element or port */
-	THRESHOLD_CORE_BUSY,  /* percent of busy graph walks, per worker */
-	THRESHOLD_POOL_USAGE, /* percent of the mbuf pool in use */
-	THRESHOLD_TABLE_FILL, /* percent of an element's table (NAT sessions) */
-	MBOX_THRESHOLDS
-};
-
-struct mbox_thresholds {
-	unsigned limit[MBOX_THRESHOLDS];
-};
+struct mbox_section;
 
 struct mbox_config {
 	config_t lc;          /* owns every string the structures point to */
@@ -101,28 +53,86 @@ struct mbox_config {
 	struct mbox_port_cfg ports[MBOX_MAX_PORTS];
 	unsigned n_elements;
 	struct mbox_element elements[MBOX_MAX_ELEMENTS];
-	struct mbox_snmp_cfg snmp;
-	struct mbox_thresholds thresholds;
+	/* Per registered section (mbox_section.index): its schema's values
+	 * and what its parse hook built. */
+	const struct mbox_value *section_values[MBOX_MAX_SECTIONS];
+	void *section_data[MBOX_MAX_SECTIONS];
 };
 
-/* One change to apply to a configuration's text: parameter `param` of
- * element `element`, or (element < 0) field `param` of the thresholds
- * section, set to `text` as an SNMP manager writes it (strings without
- * quotes; the empty text unsets an optional parameter). */
-/* One change to a configuration: a whole value, or one item (row) of a
- * MBOX_P_LIST parameter.  Rows count from 0; later rows shift on insert
+/* What a section's parse hook works with: the configuration being built,
+ * where errors go, and the text and root setting it was parsed from. */
+struct mbox_parse {
+	struct mbox_config *cfg;
+	struct mbox_diag *d;
+	const char *text;
+	const config_setting_t *root;
+};
+
+/* A top-level section of the configuration, owned by the part of mboxd
+ * that uses it: the core registers dpdk, ports, elements and links; the
+ * management side its own.  Registered at load time like element kinds. */
+struct mbox_section {
+	const char *name;
+	unsigned order;  /* parse order: a section after those it reads */
+	/* Parsed only if every chained section before it parsed (the graph
+	 * needs the ports, the links need the elements). */
+	bool chained;
+	/* A group of these fields, defaults applied when the section is
+	 * absent; NULL: the hook reads the setting itself. */
+	const struct mbox_param *schema;
+	/* Check what the schema cannot and build the section's data
+	 * (mbox_section_set_data).  s is NULL when the section is absent.
+	 * Returns 0, or -1 after reporting to p->d. */
+	int (*parse)(struct mbox_parse *p, const config_setting_t *s, const struct mbox_value *values);
+	unsigned index;  /* set at registration */
+	struct mbox_section *next;
+};
+
+void mbox_section_register(struct mbox_section *section);
+const struct mbox_section *mbox_section_find(const char *name);
+#define MBOX_SECTION_REGISTER(section) \
+	RTE_INIT(mbox_register_section_##section) { mbox_section_register(&(section)); }
+
+/* The field `name` of a section's schema in cfg (the name must exist). */
+const struct mbox_value *mbox_section_value(const struct mbox_config *cfg,
+					    const struct mbox_section *section, const char *name);
+/* What the section's parse hook built, NULL if nothing. */
+void *mbox_section_data(const struct mbox_config *cfg, const struct mbox_section *section);
+void mbox_section_set_data(struct mbox_parse *p, const struct mbox_section *section, void *data);
+
+/* Report an error at setting s (file:line), or at a line of the file. */
+void mbox_parse_error(struct mbox_parse *p, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void mbox_parse_error_at(struct mbox_parse *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Read every field of `schema` from `group` into out[], applying defaults
+ * and rejecting unknown keys (keys in `extra` are the caller's).  A NULL
+ * group yields the defaults.  Returns 0, or -1 after reporting. */
+int mbox_parse_group(struct mbox_parse *p, const config_setting_t *group,
+		     const struct mbox_param *schema, const char *const *extra,
+		     const char *what, struct mbox_value *out);
+/* Field `name` of values read with `schema` (the name must be declared). */
+const struct mbox_value *mbox_values_get(const struct mbox_param *schema,
+					 const struct mbox_value *values, const char *name);
+/* Whether s is a name: letters, digits and '_', not starting with a digit. */
+bool mbox_valid_identifier(const char *s);
+
+/* One change to a configuration's text: parameter `param` of element
+ * `element`, or field `param` of section `section` when that is set, to
+ * `text` as a manager writes it (strings without quotes; the empty text
+ * unsets an optional parameter).  A whole value, or one item (row) of a
+ * MBOX_P_LIST parameter: rows count from 0; later rows shift on insert
  * and delete. */
 enum mbox_edit_op { EDIT_VALUE, EDIT_ROW_SET, EDIT_ROW_INSERT, EDIT_ROW_DELETE };
 
 struct mbox_edit {
-	int element;  /* -1: the thresholds section */
+	int element;
+	const char *section; /* a group section's name instead of an element */
 	const struct mbox_param *param;
 	const char *text; /* EDIT_ROW_*: one item "{ ... }" (braces optional) */
 	enum mbox_edit_op op;
 	unsigned row;
 };
-
-extern const struct mbox_param mbox_threshold_params[];
 
 /* Parse and validate `file`.  Returns a configuration, or NULL after every
  * error found was reported to d. */
@@ -143,11 +153,14 @@ int mbox_config_save(const struct mbox_config *cfg, char *err, size_t err_size);
  * NULL after reporting to d.  The result still needs mbox_config_parse. */
 char *mbox_config_edit(const struct mbox_config *cfg, const struct mbox_edit *edits,
 		       unsigned n, struct mbox_diag *d);
-/* A value as text, the way an SNMP manager reads it and mbox_config_edit
- * takes it: integers in decimal, strings without quotes, lists in
- * configuration syntax.  Returns buf. */
+/* A value as text, the way a manager reads it and mbox_config_edit takes
+ * it: integers in decimal, strings without quotes, lists in configuration
+ * syntax.  Returns buf. */
 char *mbox_config_value_text(const struct mbox_config *cfg, int element,
 			     const struct mbox_param *q, char *buf, size_t size);
+/* The same for field q of a group section. */
+char *mbox_config_section_text(const struct mbox_config *cfg, const struct mbox_section *section,
+			       const struct mbox_param *q, char *buf, size_t size);
 /* Item `row` of list parameter q of an element as text "{ ... }". */
 char *mbox_config_row_text(const struct mbox_config *cfg, unsigned element,
 			   const struct mbox_param *q, unsigned row, char *buf, size_t size);

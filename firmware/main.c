@@ -131,7 +131,7 @@ static int run(const char *file, unsigned restart_count)
 		return 1;
 	install_signals();
 	cfg = mbox_dataplane_generation()->cfg;
-	if (cfg->snmp.enabled && mbox_agent_start(cfg, restart_count) < 0)
+	if (mbox_agent_enabled(cfg) && mbox_agent_start(cfg, restart_count) < 0)
 		return 1;
 	/* Started: the file's text is good. */
 	if (mbox_dataplane_status()->source == MBOX_SOURCE_FILE)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "sections.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,8 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				edit.element = (int)e;
 				edit.param = &base->elements[e].kind->params[q];
 			}
-	if (!edit.param)
-		edit.param = &mbox_threshold_params[pick % 4];
+	if (!edit.param) {
+		edit.section = mbox_thresholds_section.name;
+		edit.param = mbox_threshold_param((enum mbox_threshold)(pick % MBOX_THRESHOLDS));
+	}
 	edit.text = text;
 	if (edit.param->type == MBOX_P_LIST && (pick & 0x80)) {
 		edit.op = EDIT_ROW_INSERT;

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "sections.h"
 #include "param.h"
 
 #define DPDK "dpdk = { lcores = \"0,1\"; main_lcore = 1; };\n"
@@ -229,7 +230,7 @@ static void run_set_cases(void)
 			{ .element = cls, .param = &cfg->elements[cls].kind->params[0], .text = "( { name = \"udp\"; proto = 6; } )" },
 			{ .element = rw, .param = &cfg->elements[rw].kind->params[mbox_kind_param_index(cfg->elements[rw].kind, "src")],
 			  .text = "02:00:00:00:00:0b" },
-			{ .element = -1, .param = &mbox_threshold_params[0], .text = "500" },
+			{ .section = "thresholds", .param = mbox_threshold_param(THRESHOLD_DROP_RATE), .text = "500" },
 		};
 		struct mbox_edit broken[] = { { .element = cls, .param = &cfg->elements[cls].kind->params[0],
 						.text = "( { name = \"tcp\"; proto = 6; } )" } };
@@ -238,7 +239,7 @@ static void run_set_cases(void)
 		struct mbox_config *next = edited ? mbox_config_parse("set.cfg", edited, &ed) : NULL;
 		char value[256];
 
-		check(next && next->thresholds.limit[THRESHOLD_DROP_RATE] == 500 &&
+		check(next && mbox_thresholds_cfg(next)->limit[THRESHOLD_DROP_RATE] == 500 &&
 		      !strcmp(mbox_config_value_text(next, rw, ok[1].param, value, sizeof(value)), "02:00:00:00:00:0B") &&
 		      strstr(mbox_config_value_text(next, cls, ok[0].param, value, sizeof(value)), "proto = 6"),
 		      "set_edit_applies_all", "%s / %s", ed.first, edited ? edited : "(null)");
