@@ -10,8 +10,20 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isyste
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 OPT      ?= -O2 -g
-CFLAGS   += $(OPT) -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -Itests/unit \
-            -DMBOX_VERSION='"$(VERSION)"' -Ifirmware -Iagent -Itools/gen $(PKG_CFLAGS)
+CFLAGS   += $(OPT) -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API \
+            -DMBOX_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+
+# The layers (docs/design.md): each folder sees only the headers it may
+# use, so a wrong include fails the build.  The core's public API is
+# firmware/*.h; firmware/internal/ is the core's own.  Elements and the
+# management side see the API only; firmware/main.c alone sees both sides.
+INCLUDES_firmware := -Ifirmware -Ifirmware/internal
+INCLUDES_elements := -Ielements -Ifirmware
+INCLUDES_agent    := -Iagent -Ifirmware
+INCLUDES_tests    := -Itests/unit -Ielements -Ifirmware -Ifirmware/internal -Iagent -Itools/gen
+INCLUDES_tools    := -Itools/gen
+INCLUDES_MAIN     := $(INCLUDES_firmware) -Iagent
+includes = $(if $(filter firmware/main.c,$(1)),$(INCLUDES_MAIN),$(INCLUDES_$(firstword $(subst /, ,$(1)))))
 LDLIBS   += $(PKG_LIBS) -lnetsnmpagent -lnetsnmp
 
 CORE_SRCS := $(filter-out firmware/main.c,$(wildcard firmware/*.c))
@@ -40,10 +52,10 @@ $(BUILD)/.deps: tools/deps.sh
 	@tools/deps.sh
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/%.o: %.c $(wildcard firmware/*.h agent/*.h elements/*.h tests/unit/*.h tools/gen/*.h) | $(BUILD)/.deps
+$(BUILD)/%.o: %.c $(wildcard firmware/*.h firmware/internal/*.h agent/*.h elements/*.h tests/unit/*.h tools/gen/*.h) | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) $(call includes,$<) -c -o $@ $<
 
 $(BUILD)/mboxd: $(BUILD)/firmware/main.o $(LIB_OBJS) $(AGENT_OBJS)
 	@echo "  LD      $@"
@@ -112,11 +124,12 @@ TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-suspicious-string-compare,-bugprone-bran
 PY_SRCS := $(wildcard tests/integration/*.py images/*.py) $(shell grep -ls '^\#!/usr/bin/env python3' tools/*)
 lint: | $(BUILD)/.deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 --inline-suppr \
-		-Ifirmware -Iagent -Ielements -Itests/unit -Itools/gen --suppress=missingIncludeSystem \
+		$(INCLUDES_tests) --suppress=missingIncludeSystem \
 		firmware elements agent tests/unit tools/gen
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(CORE_SRCS) $(ELEM_SRCS) \
-		$(wildcard agent/*.c tools/gen/*.c) firmware/main.c -- $(filter-out -W% -O% -g,$(CFLAGS))
+		$(wildcard agent/*.c tools/gen/*.c) firmware/main.c -- $(filter-out -W% -O% -g,$(CFLAGS)) $(INCLUDES_tests)
 	pyflakes3 $(PY_SRCS)
+	tools/check-layers
 
 bench: all
 	@tools/hugepages.sh

@@ -17,11 +17,10 @@
 
 #include "agent.h"
 #include "sections.h"
-#include "dataplane.h"
+#include "change.h"
 #include "log.h"
 #include "mib.h"
 #include "notify.h"
-#include "runtime.h"
 
 static const oid mbox_oid[] = { MBOX_OID };
 static const oid if_entry[] = { IF_ENTRY_OID };
@@ -79,7 +78,7 @@ static void set_refused(const struct mbox_diag *d, const oid *name, size_t len)
 
 	snprint_objid(oid_text, sizeof(oid_text), name, len);
 	log_warn("SNMP SET %s refused: %s", oid_text, d->first + d->first_what);
-	mbox_dataplane_refuse_set(d);
+	mbox_change_refused(d->first + d->first_what); /* the manager wrote no file:line */
 }
 
 static const struct mbox_param *obj_param(const struct mbox_config *cfg, const struct mib_obj *o)
@@ -157,7 +156,7 @@ static struct row_req *row_request(const struct mbox_config *cfg, const netsnmp_
 
 static int reserve1_row(netsnmp_variable_list *vb)
 {
-	const struct mbox_config *cfg = mbox_dataplane_generation()->cfg;
+	const struct mbox_config *cfg = mbox_running_config();
 	struct mbox_diag d = { 0 };
 	struct row_req *r;
 	char what[96];
@@ -199,7 +198,7 @@ static int reserve1_row(netsnmp_variable_list *vb)
 
 static int reserve1(const struct mib_obj *o, netsnmp_variable_list *vb)
 {
-	const struct mbox_config *cfg = mbox_dataplane_generation()->cfg;
+	const struct mbox_config *cfg = mbox_running_config();
 	const struct mbox_param *q;
 	struct mbox_diag d = { 0 };
 	char what[80], *text;
@@ -328,7 +327,7 @@ static int rows_to_edits(const struct mbox_config *cfg, const netsnmp_variable_l
 /* Build and validate the new configuration and its graphs, once. */
 static int reserve2(netsnmp_variable_list *vb)
 {
-	const struct mbox_config *cfg = mbox_dataplane_generation()->cfg;
+	const struct mbox_config *cfg = mbox_running_config();
 	struct mbox_diag d = { 0 };
 	struct mbox_config *next;
 	char *text;
@@ -610,7 +609,7 @@ static void set_result(bool ok, const char *fmt, ...)
 /* The action a SET asked for, run after the SET's response was sent. */
 static void run_action(void)
 {
-	const struct mbox_config *cfg = mbox_dataplane_generation()->cfg;
+	const struct mbox_config *cfg = mbox_running_config();
 	const char *file = cfg->file;
 	struct mbox_diag d = { .out = stderr };
 	struct mbox_config *again;
@@ -623,7 +622,7 @@ static void run_action(void)
 		if (mbox_dataplane_reload(file) == 0)
 			/* The reload freed the configuration `file` points into. */
 			set_result(true, "reload: generation %u applied from %s",
-				   mbox_dataplane_status()->generation, mbox_dataplane_generation()->cfg->file);
+				   mbox_dataplane_status()->generation, mbox_running_config()->file);
 		else
 			set_result(false, "reload: %s; generation %u keeps forwarding",
 				   mbox_dataplane_status()->last_error, mbox_dataplane_status()->generation);

@@ -9,11 +9,10 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "sections.h"
-#include "dataplane.h"
+#include "change.h"
 #include "log.h"
 #include "mib.h"
 #include "notify.h"
-#include "runtime.h"
 #include "stats.h"
 
 static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
@@ -214,7 +213,7 @@ static uint64_t table_fill(const struct mbox_element *e, const struct mbox_eleme
 
 static void check_thresholds(void)
 {
-	const struct mbox_config *cfg = mbox_dataplane_generation()->cfg;
+	const struct mbox_config *cfg = mbox_running_config();
 	const struct mbox_thresholds *th = mbox_thresholds_cfg(cfg);
 	unsigned generation = mbox_dataplane_status()->generation;
 	struct mbox_core_stats cs;

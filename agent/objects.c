@@ -5,10 +5,9 @@
 #include <rte_cycles.h>
 
 #include "sections.h"
-#include "dataplane.h"
+#include "change.h"
 #include "mib.h"
 #include "param.h"
-#include "runtime.h"
 #include "stats.h"
 
 struct mib_state mib_state;
@@ -145,7 +144,7 @@ static void build_system(void)
 	SCALAR(system_oid, 9, ASN_INTEGER, mib_state.result);
 	add_text(system_oid, OID_LENGTH(system_oid), 10, instance0, 1, mib_state.result_text);
 	SCALAR(system_oid, 11, ASN_COUNTER, mib_state.restart_count);
-	add_text(system_oid, OID_LENGTH(system_oid), 12, instance0, 1, mbox_dataplane_generation()->removed);
+	add_text(system_oid, OID_LENGTH(system_oid), 12, instance0, 1, mbox_dataplane_status()->removed);
 	SCALAR(system_oid, 13, ASN_INTEGER, st->source);
 }
 
@@ -283,7 +282,7 @@ static void build_elements(const struct mbox_config *cfg, const struct mbox_elem
 			case 8: COL(element_entry, 8, idx, ASN_COUNTER64, s->cycles); break;
 			case 9: COL(element_entry, 9, idx, ASN_UNSIGNED, s->in ? u32(s->cycles / s->in) : 0); break;
 			case 10: COL(element_entry, 10, idx, ASN_UNSIGNED, s->n_outputs); break;
-			case 11: COL(element_entry, 11, idx, ASN_INTEGER, mbox_dataplane_generation()->lineage[i].change); break;
+			case 11: COL(element_entry, 11, idx, ASN_INTEGER, s->change); break;
 			}
 		}
 	for (unsigned c = 2; c <= 4; c++)
@@ -429,8 +428,7 @@ void mib_free(void)
 
 static void rebuild(void)
 {
-	const struct mbox_generation *gen = mbox_dataplane_generation();
-	const struct mbox_config *cfg = gen->cfg;
+	const struct mbox_config *cfg = mbox_running_config();
 	struct mbox_port_stats ps[MBOX_MAX_PORTS];
 	static struct mbox_element_stats es[MBOX_MAX_ELEMENTS];
 

@@ -9,6 +9,8 @@
 
 static struct mbox_section snmp_section;
 
+const char *const mbox_snmp_view_names[] = { "full", "monitor", NULL };
+
 static const struct mbox_param snmp_user_fields[] = {
 	{ .name = "name", .type = MBOX_P_STRING, .help = "SNMPv3 user name (1 to 32 characters, no spaces)" },
 	{ .name = "auth_pass", .type = MBOX_P_STRING, .help = "SHA authentication passphrase, 8 characters or more" },

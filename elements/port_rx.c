@@ -2,7 +2,6 @@
 #include <rte_ethdev.h>
 
 #include "config.h"
-#include "runtime.h"
 
 struct port_rx_state {
 	uint16_t port_id;

@@ -3,7 +3,6 @@
 #include <rte_ethdev.h>
 
 #include "config.h"
-#include "runtime.h"
 
 enum { PORT_TX_SENT };
 

@@ -22,7 +22,6 @@
 #include "config.h"
 #include "log.h"
 #include "param.h"
-#include "runtime.h"
 
 #define ROUTER_MAX_NEXT_HOPS 256
 #define ROUTER_MAX_ROUTES 65536

@@ -21,8 +21,8 @@ static const struct mbox_param dpdk_schema[] = {
 	{ .name = "eal_args", .type = MBOX_P_STRLIST, .optional = true,
 	  .help = "extra EAL arguments, appended as given" },
 	{ .name = "element_cycles", .type = MBOX_P_BOOL, .def = "false",
-	  .help = "time every element's bursts with the TSC (cycles in the statistics and the MIB); "
-		  "costs two TSC reads per element and walk" },
+	  .help = "kept so that older files still load: DPDK's graph walk times every element "
+		  "(cycles per packet in the statistics) whatever its value" },
 	{ 0 }
 };
 
@@ -90,7 +90,6 @@ static int parse_dpdk(struct mbox_parse *p, const config_setting_t *s, const str
 	dc->eal_args = mbox_config_alloc(p->cfg, (dc->n_eal_args + 1) * sizeof(char *));
 	for (unsigned i = 0; i < dc->n_eal_args; i++)
 		dc->eal_args[i] = eal->list.items[i].s;
-	dc->element_cycles = DPDK("element_cycles")->b;
 
 	if (parse_lcores(dc->lcores, set) < 0) {
 		ERR(p, at, "dpdk: field 'lcores': \"%s\" is not an lcore list, expected e.g. \"0,1\" or \"0-3\" (lcores below %d)",
@@ -235,7 +234,7 @@ static int check_mbufs(struct mbox_parse *p)
 	return 0;
 }
 
-const char *const mbox_snmp_view_names[] = { "full", "monitor", NULL };
+
 #define DIFFER(field_text) do { snprintf(why, why_size, "a change of %s", field_text); return false; } while (0)
 
 bool mbox_config_same_platform(const struct mbox_config *a, const struct mbox_config *b,
@@ -249,8 +248,6 @@ bool mbox_config_same_platform(const struct mbox_config *a, const struct mbox_co
 		DIFFER("dpdk.memory_mb, dpdk.mbufs or dpdk.file_prefix");
 	if (x->n_eal_args != y->n_eal_args)
 		DIFFER("dpdk.eal_args");
-	if (x->element_cycles != y->element_cycles)
-		DIFFER("dpdk.element_cycles");
 	for (unsigned i = 0; i < x->n_eal_args; i++)
 		if (strcmp(x->eal_args[i], y->eal_args[i]))
 			DIFFER("dpdk.eal_args");

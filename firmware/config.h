@@ -36,7 +36,6 @@ struct mbox_dpdk_cfg {
 	const char *file_prefix;
 	const char **eal_args;
 	unsigned n_eal_args;
-	bool element_cycles;  /* time every node call (two TSC reads) */
 };
 
 #define MBOX_MAX_SECTIONS 16

@@ -28,6 +28,7 @@ static struct rte_mempool *pool;
 static atomic_bool stopping;
 
 const struct mbox_generation *mbox_dataplane_generation(void) { return current; }
+const struct mbox_config *mbox_running_config(void) { return current ? current->cfg : NULL; }
 struct rte_mempool *mbox_dataplane_pool(void) { return pool; }
 
 const struct mbox_worker *mbox_dataplane_workers(unsigned *n)
@@ -54,36 +55,7 @@ static void set_running(struct mbox_generation *gen)
 	status.generation++;
 	status.applied_at = rte_get_timer_cycles();
 	sha256_hex(gen->cfg->text, status.hash);
-}
-
-/* rte_graph_walk() of DPDK 22.11 with its node statistics made optional:
- * built with RTE_LIBRTE_GRAPH_STATS, it reads the TSC twice per node call,
- * which costs ~20 ns a read in a VM whose TSC reads are slow.  Calls and
- * packets are still counted (one cache line the walk writes anyway). */
-static __rte_always_inline void walk(struct rte_graph *graph, bool time_nodes)
-{
-	const rte_graph_off_t *cir_start = graph->cir_start;
-	const rte_node_t mask = graph->cir_mask;
-	uint32_t head = graph->head;
-
-	while (likely(head != graph->tail)) {
-		struct rte_node *node = RTE_PTR_ADD(graph, cir_start[(int32_t)head++]);
-		void **objs = node->objs;
-		uint64_t start = 0;
-		uint16_t n;
-
-		rte_prefetch0(objs);
-		if (time_nodes)
-			start = rte_rdtsc();
-		n = node->process(graph, node, objs, node->idx);
-		if (time_nodes)
-			node->total_cycles += rte_rdtsc() - start;
-		node->total_calls++;
-		node->total_objs += n;
-		node->idx = 0;
-		head = likely((int32_t)head > 0) ? head & mask : head;
-	}
-	graph->tail = 0;
+	snprintf(status.removed, sizeof(status.removed), "%s", gen->removed);
 }
 
 static int worker_main(void *arg)
@@ -110,10 +82,7 @@ static int worker_main(void *arg)
 		}
 		if (unlikely(!graph))
 			continue; /* nothing published yet */
-		if (w->time_nodes)
-			walk(graph, true);
-		else
-			walk(graph, false);
+		rte_graph_walk(graph);
 		w->walks++;
 		w->busy_walks += w->rx_packets != rx_before;
 	}
@@ -185,7 +154,7 @@ static int eal_start(const struct mbox_config *cfg)
 	argv[argc++] = memory;
 	argv[argc++] = (char *)"--file-prefix";
 	argv[argc++] = (char *)dc->file_prefix;
-	/* mboxd reports over SNMP; DPDK's telemetry socket would be a second,
+	/* mboxd reports through its management side; DPDK's telemetry socket would be a second,
 	 * unauthenticated way in (eal_args = ( "--telemetry" ) brings it back). */
 	argv[argc++] = (char *)"--no-telemetry";
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
@@ -235,7 +204,6 @@ int mbox_dataplane_start(struct mbox_config *cfg)
 	for (unsigned w = 0; w < n_workers; w++) {
 		workers[w].index = w;
 		workers[w].lcore = dc->worker_lcores[w];
-		workers[w].time_nodes = dc->element_cycles;
 	}
 	current = mbox_generation_build(cfg, next_build++, workers, NULL);
 	if (!current)
@@ -274,9 +242,9 @@ const struct mbox_status *mbox_dataplane_status(void)
 	return &status;
 }
 
-void mbox_dataplane_refuse_set(const struct mbox_diag *d)
+void mbox_change_refused(const char *reason)
 {
-	snprintf(status.last_error, sizeof(status.last_error), "%s", d->first + d->first_what);
+	snprintf(status.last_error, sizeof(status.last_error), "%s", reason);
 	status.rejections++;
 }
 
@@ -345,10 +313,12 @@ struct mbox_change {
 struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_diag *d)
 {
 	struct mbox_change *c;
-	char why[256];
+	char why[256], file[256];
 
+	/* A failed build frees cfg: its name is kept for the message. */
+	snprintf(file, sizeof(file), "%s", cfg->file);
 	if (!mbox_config_same_platform(current->cfg, cfg, why, sizeof(why))) {
-		mbox_diag_error(d, cfg->file, 0, "%s needs a restart of mboxd", why);
+		mbox_diag_error(d, file, 0, "%s needs a restart of mboxd", why);
 		mbox_config_free(cfg);
 		return NULL;
 	}
@@ -360,7 +330,7 @@ struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_dia
 		mbox_config_free(cfg);
 	}
 	if (!c || !c->gen) {
-		mbox_diag_error(d, cfg->file, 0, "cannot build the new graph (out of memory?)");
+		mbox_diag_error(d, file, 0, "cannot build the new graph (out of memory?)");
 		free(c);
 		return NULL;
 	}

@@ -10,7 +10,7 @@ struct mbox_diag {
 	FILE *out;   /* where messages go (stderr, a log, or a test buffer) */
 	unsigned errors;
 	/* The first error in full ("file:line: error: what"), and where its
-	 * "what" starts: the text for a trap or an SNMP SET's reason. */
+	 * "what" starts: the text for a notification or a refused change's reason. */
 	char first[256];
 	size_t first_what;
 };

@@ -43,7 +43,7 @@ struct mbox_param {
 	const char *help;
 	const char *def;     /* default as text; NULL: required unless optional */
 	bool optional;       /* may be absent (value.present == false) */
-	bool writable;       /* may be changed at run time (SNMP) */
+	bool writable;       /* may be changed at run time (by a manager) */
 	uint64_t min, max;   /* MBOX_P_UINT range, MBOX_P_LIST item count */
 	const struct mbox_param *fields; /* MBOX_P_LIST: item schema, {0}-ended */
 	const char *const *choices;      /* MBOX_P_ENUM: NULL-ended */
@@ -146,12 +146,12 @@ struct mbox_kind {
 	 * runtime of worker w.  Never called concurrently with itself. */
 	void (*control)(struct mbox_element *e, struct mbox_elem_rt *const *rts, unsigned n_workers);
 	/* A MBOX_P_LIST parameter whose items each count hits: rt->rows[i]
-	 * (per worker; summed for statistics and the MIB's row table). */
+	 * (per worker; summed for the statistics API). */
 	const char *counted_list;
 	/* Kinds with a table that can fill (NAT sessions): the counter that
 	 * holds the entries in use (summed over workers) and the UINT
-	 * parameter that holds the capacity.  The agent reports the fill and
-	 * sends mboxThresholdCrossed when it passes thresholds.table_fill.
+	 * parameter that holds the capacity.  Management reports the fill and
+	 * raises an alarm when it passes the table_fill threshold.
 	 * The counter is a gauge of the table: it is not carried across
 	 * changes like the others, but moves with the table when adopted. */
 	const char *fill_counter;
@@ -167,6 +167,11 @@ unsigned mbox_kind_n_params(const struct mbox_kind *kind);
 /* Index of counter `name` in kind->counters, -1 if absent. */
 int mbox_kind_counter_index(const struct mbox_kind *kind, const char *name);
 int mbox_kind_param_index(const struct mbox_kind *kind, const char *name);
+
+/* Ports as elements use them (index: position in the ports section). */
+uint16_t mbox_port_id(unsigned port_index);
+/* The port's administrative state (ifAdminStatus), read once per burst. */
+const bool *mbox_port_admin_flag(unsigned port_index);
 
 #define MBOX_ELEMENT_REGISTER(kind)                                      \
 	RTE_INIT(mbox_register_##kind) { mbox_kind_register(&(kind)); }

@@ -1,5 +1,5 @@
 /* Parameter values: text conversion and descriptions shared by the
- * configuration parser, --list-elements and (later) SNMP SETs. */
+ * configuration parser, --list-elements and the edit engine. */
 #ifndef MBOX_PARAM_H
 #define MBOX_PARAM_H
 

@@ -70,6 +70,7 @@ static void element_stats(const struct mbox_generation *gen, unsigned i, struct 
 	out->n_outputs = e->n_outputs;
 	out->output_names = e->output_names;
 	out->counter_names = e->kind->counters;
+	out->change = (enum mbox_element_change)gen->lineage[i].change;
 	for (unsigned w = 0; w < gen->n_workers; w++) {
 		const struct mbox_elem_rt *rt = mbox_generation_rt(gen, i, w);
 		const struct rte_node *node = rte_graph_node_get(gen->graph_ids[w], gen->node_ids[i]);

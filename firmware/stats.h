@@ -1,5 +1,5 @@
 /* The one statistics API of the forwarding core.  The control thread (and
- * the SNMP agent that runs on it) reads ports, elements, cores and pools
+ * the management side that runs on it) reads ports, elements, cores and pools
  * through these calls; workers keep their counters per lcore without locks
  * and these functions sum them. */
 #ifndef MBOX_STATS_H
@@ -25,6 +25,9 @@ struct mbox_port_stats {
 	uint64_t ierrors, oerrors, imissed, rx_nombuf;
 };
 
+/* What the last change did to an element (recorded at commit). */
+enum mbox_element_change { CHANGE_UNCHANGED = 1, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_REPLACED };
+
 struct mbox_element_stats {
 	const char *name;
 	const char *kind;
@@ -37,6 +40,7 @@ struct mbox_element_stats {
 	uint64_t out[MBOX_MAX_OUTPUTS];
 	const char *const *counter_names; /* NULL-ended, kind-specific */
 	uint64_t counters[MBOX_MAX_COUNTERS];
+	enum mbox_element_change change;
 };
 
 struct mbox_core_stats {

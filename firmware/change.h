@@ -1,12 +1,18 @@
-/* The control thread's handle on the data plane: start it from a validated
- * configuration, replace its graphs on reload, stop it. */
-#ifndef MBOX_DATAPLANE_H
-#define MBOX_DATAPLANE_H
+/* The change API: how the management side changes the running
+ * configuration (reload a file, apply a new configuration, or a change in
+ * steps for a transaction), what it reads about the change that runs, and
+ * the ports' administrative state. */
+#ifndef MBOX_CHANGE_H
+#define MBOX_CHANGE_H
 
-#include "runtime.h"
+#include <stdbool.h>
+#include <stdint.h>
 
-/* Takes ownership of cfg.  Returns 0, or -1 after logging why. */
-int mbox_dataplane_start(struct mbox_config *cfg);
+#include "config.h"
+
+/* The running configuration, read-only (valid until the next change). */
+const struct mbox_config *mbox_running_config(void);
+
 /* Where the running configuration came from (mboxConfigSource). */
 enum mbox_config_source {
 	MBOX_SOURCE_FILE = 1,      /* the configuration file */
@@ -21,6 +27,7 @@ struct mbox_status {
 	unsigned rejections;   /* changes rejected so far */
 	uint64_t change_us;    /* the last change: from building it to every worker on it */
 	enum mbox_config_source source;
+	char removed[256];     /* the elements the last change removed, comma-separated */
 };
 const struct mbox_status *mbox_dataplane_status(void);
 
@@ -43,12 +50,12 @@ int mbox_dataplane_reload(const char *file);
 int mbox_dataplane_apply(struct mbox_config *cfg, const char *source);
 /* Record a rejected change: d's first error becomes last_error. */
 void mbox_dataplane_reject(const struct mbox_diag *d, const char *log_why);
-/* Record a refused SET: d's first error without its file:line (the
- * manager wrote no file) becomes last_error; counted as a rejected change
- * like a reload's, so managers other than the one refused hear of it. */
-void mbox_dataplane_refuse_set(const struct mbox_diag *d);
+/* Record a change refused before anything was built (a manager's request
+ * that fails its checks): `reason` becomes last_error, and it counts as a
+ * rejected change like a reload's, so other managers hear of it. */
+void mbox_change_refused(const char *reason);
 
-/* A change in steps, for SNMP SETs: prepare validates the platform and
+/* A change in steps, for a manager's transaction: prepare validates the platform and
  * builds the new graphs (taking cfg) in the reserve phase; publish makes
  * the workers switch at their next walk (action); commit waits for them and
  * frees the old generation, abort returns to it (undo/free). */
@@ -57,10 +64,13 @@ struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_dia
 void mbox_change_publish(struct mbox_change *c);
 void mbox_change_commit(struct mbox_change *c);
 void mbox_change_abort(struct mbox_change *c);
-void mbox_dataplane_stop(void);
 
-const struct mbox_generation *mbox_dataplane_generation(void);
-const struct mbox_worker *mbox_dataplane_workers(unsigned *n);
-struct rte_mempool *mbox_dataplane_pool(void);
+/* Administrative state of port i (ifAdminStatus): a port that is down is
+ * not polled and its port_tx elements drop.  Returns 0, or -1. */
+int mbox_port_set_admin(unsigned port_index, bool up);
+bool mbox_port_admin_up(unsigned port_index);
+/* The link state now, without waiting: the device's, or for a TAP port its
+ * kernel interface's (ports.c says why). */
+bool mbox_port_link_up(unsigned port_index);
 
 #endif

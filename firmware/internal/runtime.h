@@ -15,7 +15,6 @@
 struct mbox_worker {
 	unsigned index;
 	unsigned lcore;
-	bool time_nodes;          /* dpdk.element_cycles */
 	/* Published by the control thread / what the worker walks now (atomic). */
 	const struct mbox_generation *gen;
 	const struct mbox_generation *in_use;
@@ -26,8 +25,6 @@ struct mbox_worker {
 	uint64_t switches;           /* generations switched to */
 	uint64_t switch_cycles_max;  /* longest pause between walks at a switch */
 } __rte_cache_aligned;
-
-enum mbox_element_change { CHANGE_UNCHANGED = 1, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_REPLACED };
 
 /* How an element continues one of the generation it replaces. */
 struct mbox_lineage {
@@ -61,16 +58,6 @@ struct mbox_generation {
 /* ports.c */
 int mbox_ports_start(const struct mbox_config *cfg, struct rte_mempool *pool);
 void mbox_ports_stop(const struct mbox_config *cfg);
-uint16_t mbox_port_id(unsigned port_index);
-/* Administrative state (SNMP ifAdminStatus): a port that is down is not
- * polled and its port_tx elements drop.  Workers read the flag through
- * mbox_port_admin_flag() once per burst. */
-int mbox_port_set_admin(unsigned port_index, bool up);
-bool mbox_port_admin_up(unsigned port_index);
-const bool *mbox_port_admin_flag(unsigned port_index);
-/* The link state now, without waiting: the device's, or for a TAP port its
- * kernel interface's (ports.c says why). */
-bool mbox_port_link_up(unsigned port_index);
 /* Log link changes since the last call. */
 void mbox_ports_poll_links(const struct mbox_config *cfg);
 /* Every control tick: wake TAP ports whose receiving an empty pool cut
