@@ -5,9 +5,10 @@ what this script computes; counters from the dump mboxd prints on stop."""
 import struct
 import time
 
-from mboxtest import Mboxd, check, finish, frame, ipv4_checksum, mac, read_pcap, workdir, write_pcap
+from mboxtest import Mboxd, check, finish, plan, frame, ipv4_checksum, mac, read_pcap, workdir, write_pcap
 
 d = workdir("misc")
+plan(*(f"{tag}_mboxd_{what}" for tag in ("seq", "mirror", "http") for what in ("starts", "stops_cleanly")))
 
 
 def fold(s):

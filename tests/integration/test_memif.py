@@ -5,11 +5,12 @@ receives what mboxd forwards; mboxd's counters are checked against what the
 generator sent and received."""
 import time
 
-from mboxtest import Mboxd, Testpmd, check, finish, workdir
+from mboxtest import Mboxd, Testpmd, check, finish, plan, workdir
 
 RING = 1024  # memif default ring size: what can sit unread at the generator
 
 d = workdir("memif")
+plan(*(f"memif_generator_received_what_{tx}_sent" for tx in ("tx_b", "tx_a")))
 cfg = f"{d}/mbox.cfg"
 with open(cfg, "w") as f:
     f.write(f"""
