@@ -208,6 +208,7 @@ class Mboxd:
 
     def start(self, timeout=30):
         self.log = open(self.log_path, "w")
+        self.cwd = os.getcwd()
         self.proc = subprocess.Popen([MBOXD, "-c", self.config, *self.args], stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + timeout
@@ -241,6 +242,38 @@ class Mboxd:
         self.wait_for("stats: pool", after=mark)
         time.sleep(0.1)
         return parse_stats(self.output()[mark:])
+
+    def wait_stats(self, predicate, timeout=20):
+        """The first dump that satisfies predicate(stats), or None."""
+        return wait(lambda: (lambda s: s if s and predicate(s) else None)(self.dump_stats()), timeout, step=0.1)
+
+    def wait_links_up(self, timeout=20):
+        """Until every port reports its link up (a memif peer connected)."""
+        return self.wait_stats(lambda s: all(p.get("link") == "up" for p in s["port"].values()), timeout)
+
+    def wait_quiet(self, timeout=20):
+        """Until two dumps in a row show the same port counters: what was in
+        flight has been forwarded."""
+        last = []
+
+        def same(s):
+            ports = {n: (p.get("ipackets"), p.get("opackets")) for n, p in s["port"].items()}
+            settled = last and last[-1] == ports
+            last.append(ports)
+            return settled
+        return self.wait_stats(same, timeout)
+
+    def wait_inputs_read(self, timeout=20):
+        """Until each net_pcap port has received every frame of its rx_pcap
+        file (paths relative to where start() ran) and nothing moves."""
+        want = {}
+        for name, dev in re.findall(r'name\s*=\s*"([^"]+)";\s*device\s*=\s*"([^"]*rx_pcap=[^"]*)"',
+                                    open(self.config).read()):
+            path = re.search(r"rx_pcap=([^,]+)", dev).group(1)
+            want[name] = len(read_pcap(os.path.join(self.cwd, path)))
+        read = self.wait_stats(lambda s: all(s["port"].get(p, {}).get("ipackets") == n for p, n in want.items()),
+                               timeout)
+        return bool(read) and bool(self.wait_quiet(timeout))
 
     def stop(self, timeout=20):
         """SIGTERM; returns the final counters, or None unless it stopped cleanly

@@ -3,7 +3,6 @@
 pcap file on net_pcap ports, out to pcap files compared byte for byte with
 what this script computes; counters from the dump mboxd prints on stop."""
 import struct
-import time
 
 from mboxtest import Mboxd, check, finish, plan, frame, ipv4_checksum, mac, read_pcap, workdir, write_pcap
 
@@ -52,7 +51,7 @@ links = ( {links} );
 """)
     m = Mboxd(cfg)
     if check(m.start(), f"{tag}_mboxd_starts", m.output()[-2000:]):
-        time.sleep(2)
+        m.wait_inputs_read()
     stats = m.stop()
     check(stats is not None, f"{tag}_mboxd_stops_cleanly", m.output()[-2000:])
     return stats, {p: read_pcap(f"{d}/{tag}_{p}.pcap") for p in ports} if stats else {}

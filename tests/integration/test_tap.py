@@ -37,6 +37,6 @@ p.wait(30)
 stats = parse_stats(out())
 check(stats is not None and stats["element"]["lan2wan"]["packets"] >= 5 and stats["element"]["wan2lan"]["packets"] >= 5,
       "tap_counters_count_the_ping", out()[-1500:])
-check(subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.count("mbox-") == 0,
-      "tap_namespaces_removed", "namespaces left behind")
+left = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+check("mbox-lan" not in left and "mbox-wan" not in left, "tap_namespaces_removed", f"left behind: {left}")
 finish()
