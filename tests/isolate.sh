@@ -6,10 +6,11 @@
 # Private here: /run (so /run/netns, /var/run/dpdk and /run/mbox: fixed
 # namespace names and DPDK file prefixes cannot meet another run's), a
 # hugetlbfs on /dev/hugepages (DPDK leaves its page files behind even after
-# a clean exit; these vanish with the mount), WORK mounted on /tmp, and the
-# network (lo only).  When this script ends the kernel kills every process
-# left in the PID namespace, whatever process group or session it made.
-# Writes the PID namespace to META so that run.sh can look for survivors.
+# a clean exit; these vanish with the mount), the network (lo only), and
+# TMPDIR=WORK (not mounted over /tmp: a checkout may live under /tmp).  When
+# this script ends the kernel kills every process left in the PID
+# namespace, whatever process group or session it made.  Writes the PID
+# namespace to META so that run.sh can look for survivors.
 set -u
 meta=$1 work=$2
 shift 2
@@ -20,9 +21,8 @@ readlink /proc/self/ns/pid >"$meta" || fail "no PID namespace link"
 mount -t tmpfs -o mode=0755 mbox-test-run /run || fail "cannot mount a private /run"
 mkdir -p /run/lock /run/netns
 mount -t hugetlbfs nodev /dev/hugepages || fail "cannot mount a private hugetlbfs"
-mount --bind "$work" /tmp || fail "cannot mount $work on /tmp"
 ip link set lo up || fail "cannot bring lo up"
-export TMPDIR=/tmp
+export TMPDIR=$work
 
 # The runner's timeout: stop everything at once (PID 1 gets only the
 # signals it handles).

@@ -7,12 +7,13 @@ import signal
 import subprocess
 import time
 
-from mboxtest import MBOXD, check, finish, parse_stats
+from mboxtest import MBOXD, check, finish, parse_stats, workdir
 
-log = open("/tmp/mbox-run-tap.log", "w")
+LOG = workdir("tap") + "/run-tap.log"
+log = open(LOG, "w")
 p = subprocess.Popen(["tools/run-tap.sh", MBOXD, "firmware/mbox.cfg"], stdout=log,
                      stderr=subprocess.STDOUT, start_new_session=True)
-out = lambda: open("/tmp/mbox-run-tap.log").read()
+out = lambda: open(LOG).read()
 deadline = time.time() + 30
 while time.time() < deadline and "Ctrl-C stops it" not in out() and p.poll() is None:
     time.sleep(0.2)
