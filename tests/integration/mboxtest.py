@@ -1,6 +1,8 @@
 """Helpers for integration tests: run the real mboxd and dpdk-testpmd,
 craft and read pcap files, and report PASS/FAIL lines for tests/run.sh."""
+import ast
 import atexit
+import fnmatch
 import json
 import os
 import re
@@ -11,23 +13,102 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 MBOXD = os.path.abspath(os.environ.get("MBOXD", "build/mboxd"))
+# tests/run.sh TEST:GLOB: only the checks GLOB matches are planned and reported.
+CASE = os.environ.get("MBOX_TEST_CASE") or "*"
 failures = 0
+_plan, _reported, _died = [], set(), []
+
+
+def _selected(name):
+    return fnmatch.fnmatchcase(name, CASE)
+
+
+def plan(*names):
+    """Declares checks the script reports (tests/run.sh counts a declared check
+    never reported as an ERROR).  Every check() and skip() whose name is a
+    literal in the main script is declared at import; computed names must be
+    declared here before they are reported."""
+    for name in names:
+        if name not in _plan:
+            _plan.append(name)
+            if _selected(name):
+                print(f"PLAN {name}", flush=True)
+
+
+def _literal_names(path):
+    """Names of check(ok, "name", ...) and skip("name", ...) calls in path."""
+    names = []
+    for node in ast.walk(ast.parse(open(path).read(), path)):
+        if isinstance(node, ast.Call):
+            fn = getattr(node.func, "id", getattr(node.func, "attr", None))
+            pos = {"check": 1, "skip": 0}.get(fn)
+            if pos is not None and len(node.args) > pos and isinstance(node.args[pos], ast.Constant):
+                names.append(node.args[pos].value)
+    return names
+
+
+def case(prefix):
+    """Whether any selected check starts with prefix: a script skips the work
+    of a case none of whose checks was asked for."""
+    return any(n.startswith(prefix) and _selected(n) for n in _plan)
+
+
+def _report(kind, name, why=""):
+    global failures
+    if not _selected(name):
+        return
+    if name not in _plan:
+        kind, why = "FAIL", f"not declared with mboxtest.plan() ({kind} {why})".replace(" )", ")")
+    _reported.add(name)
+    if kind != "PASS" and kind != "SKIP":
+        failures += 1
+    print(f"{kind} {name}" + (f": {why}" if kind != "PASS" else ""), flush=True)
 
 
 def check(ok, name, why=""):
-    global failures
-    if ok:
-        print(f"PASS {name}", flush=True)
-    else:
-        failures += 1
-        print(f"FAIL {name}: {why}", flush=True)
+    """Reports PASS or FAIL.  Names are stable: measurements go in `why` or
+    in info lines, never in the name."""
+    _report("PASS" if ok else "FAIL", name, why)
     return ok
+
+
+def skip(name, why):
+    """A check this machine cannot run; tests/run.sh counts it as a failure
+    unless TEST_ALLOW_SKIP names it (docs/testing.md)."""
+    _report("SKIP", name, why)
+
+
+def skip_rest(why):
+    """Skips every planned check not reported yet (a test this machine cannot run)."""
+    for name in _plan:
+        if name not in _reported:
+            skip(name, why)
 
 
 def finish():
     sys.exit(1 if failures else 0)
+
+
+def _excepthook(kind, value, tb):
+    _died.append(f"{kind.__name__}: {value}")
+    traceback.print_exception(kind, value, tb)
+    print(f"ERROR {os.path.basename(sys.argv[0])}: uncaught {_died[0]}", flush=True)
+
+
+def _unreported():
+    why = f"script died: {_died[0]}" if _died else "the script ended without reaching it"
+    for name in _plan:
+        if name not in _reported and _selected(name):
+            print(f"ERROR {name}: did not run ({why})", flush=True)
+
+
+sys.excepthook = _excepthook
+atexit.register(_unreported)
+if os.path.basename(sys.argv[0]).startswith("test_"):
+    plan(*_literal_names(sys.argv[0]))
 
 
 def workdir(tag):
@@ -127,6 +208,7 @@ class Mboxd:
 
     def start(self, timeout=30):
         self.log = open(self.log_path, "w")
+        self.cwd = os.getcwd()
         self.proc = subprocess.Popen([MBOXD, "-c", self.config, *self.args], stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + timeout
@@ -160,6 +242,38 @@ class Mboxd:
         self.wait_for("stats: pool", after=mark)
         time.sleep(0.1)
         return parse_stats(self.output()[mark:])
+
+    def wait_stats(self, predicate, timeout=20):
+        """The first dump that satisfies predicate(stats), or None."""
+        return wait(lambda: (lambda s: s if s and predicate(s) else None)(self.dump_stats()), timeout, step=0.1)
+
+    def wait_links_up(self, timeout=20):
+        """Until every port reports its link up (a memif peer connected)."""
+        return self.wait_stats(lambda s: all(p.get("link") == "up" for p in s["port"].values()), timeout)
+
+    def wait_quiet(self, timeout=20):
+        """Until two dumps in a row show the same port counters: what was in
+        flight has been forwarded."""
+        last = []
+
+        def same(s):
+            ports = {n: (p.get("ipackets"), p.get("opackets")) for n, p in s["port"].items()}
+            settled = last and last[-1] == ports
+            last.append(ports)
+            return settled
+        return self.wait_stats(same, timeout)
+
+    def wait_inputs_read(self, timeout=20):
+        """Until each net_pcap port has received every frame of its rx_pcap
+        file (paths relative to where start() ran) and nothing moves."""
+        want = {}
+        for name, dev in re.findall(r'name\s*=\s*"([^"]+)";\s*device\s*=\s*"([^"]*rx_pcap=[^"]*)"',
+                                    open(self.config).read()):
+            path = re.search(r"rx_pcap=([^,]+)", dev).group(1)
+            want[name] = len(read_pcap(os.path.join(self.cwd, path)))
+        read = self.wait_stats(lambda s: all(s["port"].get(p, {}).get("ipackets") == n for p, n in want.items()),
+                               timeout)
+        return bool(read) and bool(self.wait_quiet(timeout))
 
     def stop(self, timeout=20):
         """SIGTERM; returns the final counters, or None unless it stopped cleanly

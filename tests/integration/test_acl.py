@@ -5,7 +5,6 @@ Python model of the rules, and the per-rule hit counters (rowN) and the
 permitted/denied/... counters with the model's counts."""
 import ipaddress
 import struct
-import time
 
 from mboxtest import Mboxd, check, finish, frame, read_pcap, write_pcap, workdir
 
@@ -148,7 +147,7 @@ links = ( "rx -> fw[permit] -> tx_ok", "fw[out1] -> tx_icmp" );
 
 m = Mboxd(cfg)
 if check(m.start(), "acl_mboxd_starts", m.output()[-2000:]):
-    time.sleep(2)
+    m.wait_inputs_read()
 stats = m.stop()
 check(stats is not None, "acl_mboxd_stops_cleanly", m.output()[-2000:])
 if stats:

@@ -4,7 +4,7 @@ import glob
 import os
 import subprocess
 
-from mboxtest import MBOXD, check, finish, workdir
+from mboxtest import MBOXD, check, finish, plan, workdir
 
 
 def run(*args):
@@ -12,7 +12,9 @@ def run(*args):
     return p.returncode, p.stdout + p.stderr
 
 
-for path in ["firmware/mbox.cfg"] + sorted(glob.glob("firmware/examples/*.cfg")):
+CONFIGS = ["firmware/mbox.cfg"] + sorted(glob.glob("firmware/examples/*.cfg"))
+plan(*(f"check_accepts_{os.path.basename(p)}" for p in CONFIGS))
+for path in CONFIGS:
     rc, out = run("--check", path)
     check(rc == 0 and "OK" in out, f"check_accepts_{os.path.basename(path)}", out)
 

@@ -6,7 +6,6 @@ untagged frames through a vlan pop, unknown VLANs out unchanged.  Every
 output pcap is compared byte for byte with what Python computes; counters
 come from the stop dump."""
 import struct
-import time
 
 from mboxtest import Mboxd, check, finish, frame, ipv4_checksum, read_pcap, workdir, write_pcap
 
@@ -93,7 +92,7 @@ links = (
 
 m = Mboxd(cfg)
 if check(m.start(), "l2_mboxd_starts", m.output()[-2000:]):
-    time.sleep(2)
+    m.wait_inputs_read()
 stats = m.stop()
 check(stats is not None, "l2_mboxd_stops_cleanly", m.output()[-2000:])
 if stats:

@@ -3,11 +3,11 @@
 pcap file on net_pcap ports, out to pcap files compared byte for byte with
 what this script computes; counters from the dump mboxd prints on stop."""
 import struct
-import time
 
-from mboxtest import Mboxd, check, finish, frame, ipv4_checksum, mac, read_pcap, workdir, write_pcap
+from mboxtest import Mboxd, check, finish, plan, frame, ipv4_checksum, mac, read_pcap, workdir, write_pcap
 
 d = workdir("misc")
+plan(*(f"{tag}_mboxd_{what}" for tag in ("seq", "mirror", "http") for what in ("starts", "stops_cleanly")))
 
 
 def fold(s):
@@ -51,7 +51,7 @@ links = ( {links} );
 """)
     m = Mboxd(cfg)
     if check(m.start(), f"{tag}_mboxd_starts", m.output()[-2000:]):
-        time.sleep(2)
+        m.wait_inputs_read()
     stats = m.stop()
     check(stats is not None, f"{tag}_mboxd_stops_cleanly", m.output()[-2000:])
     return stats, {p: read_pcap(f"{d}/{tag}_{p}.pcap") for p in ports} if stats else {}

@@ -21,9 +21,10 @@ import subprocess
 import time
 
 from mboxtest import (MBOXD, Mboxd, Snmp, TapPeers, UdpReceiver, UdpSender, check, finish, free_udp_port,
-                      wait, workdir, write_pcap)
+                      plan, wait, workdir, write_pcap)
 
 d = workdir("faults")
+plan(*(f"faults_{kind}_row_beyond_limit_refused" for kind in ("acl", "router")))
 # Names of this run only: another run of this test may be going on.
 RUN = os.getpid()
 PEERS = TapPeers((f"mflt-a{RUN}", f"mflt-b{RUN}"), (f"mflt{RUN}a", f"mflt{RUN}b"), ("198.18.7.1", "198.18.7.2"))

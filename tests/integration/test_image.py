@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 
-from mboxtest import MBOXD, check, finish, free_udp_port, parse_stats
+from mboxtest import MBOXD, check, finish, free_udp_port, parse_stats, plan, skip, skip_rest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../images"))
 from debugsh import DebugShell  # noqa: E402
@@ -268,8 +268,9 @@ class Boot:
 
 
 def main():
+    plan("image_build_a", "image_build_b")
     if shutil.which("qemu-system-x86_64") is None or run(["qemu-system-x86_64", "--version"]).returncode != 0:
-        print("SKIP image_boot: qemu-system-x86_64 cannot run (apt-get install qemu-system-x86)")
+        skip_rest("qemu-system-x86_64 cannot run (make deps installs qemu-system-x86)")
         return
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -290,8 +291,7 @@ def main():
     check(imgs["a"] == imgs["b"], "image_build_reproducible", "two builds differ")
     raw, qcow = len(imgs["a"]["img"]), len(imgs["a"]["qcow2"])
     note(f"sizes: mbox.img {raw} bytes ({raw / 2**20:.1f} MiB), mbox.qcow2 {qcow} bytes ({qcow / 2**20:.1f} MiB)")
-    check(raw <= 48_000_000, f"image_size_at_most_48MB (raw {raw / 1e6:.1f} MB, qcow2 {qcow / 1e6:.1f} MB)",
-          f"raw image is {raw} bytes")
+    check(raw <= 48_000_000, "image_size_at_most_48MB", f"raw image is {raw} bytes")
     del imgs
     image = os.path.join(WORK, "a", "mbox.qcow2")
 
@@ -321,12 +321,12 @@ def check_exposure(boot):
           and "srw------- root" in out, "image_only_snmp_listens_in_guest", out)
     status, out = boot.sh("(sleep 30 | nc -l -p 2323 >/dev/null 2>&1 &); sleep 1; netstat -lnt | grep -c :2323")
     control = status == 0 and tcp_open(boot.tcp[2323])
-    check(control, "image_host_probe_sees_an_open_port (nc -l 2323 in the guest)", out)
+    check(control, "image_host_probe_sees_an_open_port", out)
     opened = [g for g in PROBED_TCP if g != 2323 and tcp_open(boot.tcp[g])]
     answered = [g for g in PROBED_UDP if snmp_sysdescr(boot.udp[g], boot.auth)]
     check(control and not opened and not answered and snmp_sysdescr(boot.port, boot.auth),
-          f"image_host_reaches_only_udp_161 (tcp {','.join(map(str, PROBED_TCP[:-1]))} closed; "
-          f"udp {','.join(map(str, PROBED_UDP))} silent)", f"open tcp {opened}, answering udp {answered}")
+          "image_host_reaches_only_udp_161", f"probed tcp {PROBED_TCP[:-1]}, udp {PROBED_UDP}: "
+          f"open tcp {opened}, answering udp {answered}")
     status, out = boot.sh("grep -E '^(Uid|Gid):' /proc/$(cat /run/snmpd.pid)/status; grep ^snmp: /etc/passwd")
     check(status == 0 and "Uid:\t100\t100\t100\t100" in out and "Gid:\t100\t100\t100\t100" in out
           and "snmp:x:100:100:" in out, "image_snmpd_runs_as_user_snmp", out)
@@ -339,8 +339,8 @@ def first_boot(image, traps):
     try:
         secs = boot.wait_snmp(240)
         accel = boot.accel()
-        if not check(secs is not None, f"image_bios_snmp_answers ({accel}, {secs or 0:.1f} s after QEMU start)",
-                     boot.output()[-1000:] + boot.console()[-3000:]):
+        if not check(secs is not None, "image_bios_snmp_answers",
+                     f"({accel}) " + boot.output()[-1000:] + boot.console()[-3000:]):
             return None
         note(f"BIOS boot ({accel}): QEMU start to first snmpget answer {secs:.1f} s: {boot.descr}")
         check("first boot: default mbox.cfg written" in boot.console(), "image_first_boot_writes_config",
@@ -380,7 +380,7 @@ def first_boot(image, traps):
         old = snmp_sysdescr(boot.port, V3)
         digests = snmp_get(boot.port, WRONG_DIGESTS, V3_NEW)
         check(old is None and digests is not None and int(digests) > 0,
-              "image_old_passphrase_refused_after_change (usmStatsWrongDigests counts it)",
+              "image_old_passphrase_refused_after_change",
               f"old passphrase got {old!r}, usmStatsWrongDigests {digests!r}")
 
         # kill mboxd: the supervisor restarts it and forwarding resumes
@@ -393,7 +393,7 @@ def first_boot(image, traps):
         status, out = boot.sh("cat /run/mbox/restarts")
         check(status == 0 and out.strip() == "1", "image_restart_counted", out)
         got = snmp_get_until(boot.port, RESTART_COUNT, "1", V3_NEW)
-        check(got == "1", "image_snmp_reports_restart_count (mboxRestartCount over AgentX)", f"got {got!r}")
+        check(got == "1", "image_snmp_reports_restart_count", f"got {got!r}")
         check(traps.wait(RESTARTED_TRAP, RESTART_COUNT), "image_restart_trap_reaches_host_snmptrapd",
               traps.text()[-2000:])
         ok, out = ping_until(time.time() + 60)
@@ -418,7 +418,7 @@ def first_boot(image, traps):
         status, out = boot.sh(f"head -c $(( $(wc -c < {CFG}) / 2 )) {CFG} > {CFG}.cut && mv {CFG}.cut {CFG} && "
                               f"sync && ! mboxd --check {CFG} >/dev/null 2>&1 && wc -c < {CFG}")
         cut_size = out.strip() if status == 0 and out.strip().isdigit() else None
-        check(cut_size is not None, "image_config_cut_in_half (invalid)", out)
+        check(cut_size is not None, "image_config_cut_in_half", out)
         mark = len(boot.console())
         boot.shell.sock.sendall(b"poweroff\n")
         try:
@@ -445,11 +445,13 @@ def second_boot(image, traps, cut_size):
     try:
         secs = boot.wait_snmp(240)
         accel = boot.accel()
-        if check(secs is not None, f"image_{fw}_snmp_answers ({accel}, {secs or 0:.1f} s after QEMU start)",
-                 boot.output()[-1000:] + boot.console()[-3000:]):
+        if check(secs is not None, "image_second_boot_snmp_answers",
+                 f"({fw}, {accel}) " + boot.output()[-1000:] + boot.console()[-3000:]):
             note(f"{'UEFI' if uefi else 'BIOS'} second boot ({accel}): QEMU start to first snmpget answer {secs:.1f} s")
-        if not uefi:
-            print(f"SKIP image_uefi_boot: OVMF not installed ({OVMF})")
+        if uefi:
+            check(secs is not None, "image_uefi_boot", "the UEFI boot's agent did not answer")
+        else:
+            skip("image_uefi_boot", f"OVMF not installed ({OVMF}; make deps installs ovmf)")
         check("first boot" not in boot.console(), "image_config_kept_across_boots", boot.console()[-2000:])
         status, out = boot.sh(f"wc -c < {CFG}")
         check(status == 0 and out.strip() == cut_size, "image_config_edit_persists", f"{out!r}, expected {cut_size}")
@@ -457,16 +459,16 @@ def second_boot(image, traps, cut_size):
               and boot.wait_console("starting with the last good configuration", 60),
               "image_last_good_reported_in_log", boot.console()[-3000:])
         got = snmp_get_until(boot.port, DROP_RATE, "4242", V3_NEW)  # once the subagent has registered
-        check(got == "4242", "image_last_good_has_saved_set (mboxThresholdDropRate)", f"got {got!r}")
+        check(got == "4242", "image_last_good_has_saved_set", f"got {got!r}")
         source, error = snmp_get(boot.port, CONFIG_SOURCE, V3_NEW), snmp_get(boot.port, LAST_ERROR, V3_NEW)
         check(source == "2" and error and error.startswith(f"{CFG}:") and "error" in error,
-              "image_last_good_reported_over_snmp (mboxConfigSource, mboxConfigLastError)",
+              "image_last_good_reported_over_snmp",
               f"source {source!r}, last error {error!r}")
         check(traps.wait(LAST_GOOD_TRAP, f"{CFG}:", after=mark), "image_last_good_trap_reaches_host",
               traps.text()[mark:][-2000:])
-        check(boot.wait_console("info: forwarding:", 60), f"image_{fw}_mboxd_forwarding", boot.console()[-3000:])
+        check(boot.wait_console("info: forwarding:", 60), "image_second_boot_mboxd_forwarding", boot.console()[-3000:])
         ok, out = ping_until(time.time() + 60)
-        check(ok, f"image_{fw}_ping_crosses_firmware", out)
+        check(ok, "image_second_boot_ping_crosses_firmware", out)
 
         # The operator repairs the file and reloads: the box runs it again.
         status, out = boot.sh(f"cp {LAST_GOOD} {CFG} && sync && echo repaired")

@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import time
 
-from mboxtest import Mboxd, Snmp, UdpReceiver, UdpSender, check, finish, free_udp_port, workdir
+from mboxtest import Mboxd, Snmp, UdpReceiver, UdpSender, check, finish, free_udp_port, plan, workdir
 
 d = workdir("live")
 NS = ("mlc-a", "mlc-b")
@@ -107,7 +107,7 @@ def cleanup():
         sh("ip", "netns", "del", ns)
 
 
-cleanup()
+plan(*(f"live_100_{kind}_changes_during_the_stream" for kind in ("reload", *SET_KINDS)))
 cfg = f"{d}/live.cfg"
 with open(cfg, "w") as f:
     f.write(config(0))

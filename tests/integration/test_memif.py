@@ -3,13 +3,12 @@
 mboxd (classifier -> counter -> ether_rewrite one way, pass-through back) and
 receives what mboxd forwards; mboxd's counters are checked against what the
 generator sent and received."""
-import time
-
-from mboxtest import Mboxd, Testpmd, check, finish, workdir
+from mboxtest import Mboxd, Testpmd, check, finish, plan, workdir
 
 RING = 1024  # memif default ring size: what can sit unread at the generator
 
 d = workdir("memif")
+plan(*(f"memif_generator_received_what_{tx}_sent" for tx in ("tx_b", "tx_a")))
 cfg = f"{d}/mbox.cfg"
 with open(cfg, "w") as f:
     f.write(f"""
@@ -39,9 +38,9 @@ gen = None
 if check(m.start(), "memif_mboxd_starts", m.output()[-2000:]):
     gen = Testpmd(d, [f"net_memif0,role=client,socket={d}/a.sock",
                       f"net_memif1,role=client,socket={d}/b.sock"])
-    time.sleep(3)  # EAL start and memif connection
+    m.wait_links_up()
     sent = gen.run_for(3)
-    time.sleep(0.5)  # let mboxd drain what is still in its rings
+    m.wait_quiet()  # what is still in its rings is forwarded
 live = m.dump_stats()
 stats = m.stop()
 if gen:

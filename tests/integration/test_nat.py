@@ -7,7 +7,6 @@ checked.  A configuration with two workers is refused by --check."""
 import socket
 import struct
 import subprocess
-import time
 
 from mboxtest import MBOXD, Mboxd, check, finish, frame, ipv4_checksum, read_pcap, workdir, write_pcap
 
@@ -129,7 +128,7 @@ with open(cfg, "w") as f:
 
 m = Mboxd(cfg)
 if check(m.start(), "nat_mboxd_starts", m.output()[-2000:]):
-    time.sleep(2)
+    m.wait_inputs_read()
 stats = m.stop()
 check(stats is not None, "nat_mboxd_stops_cleanly", m.output()[-2000:])
 if stats:

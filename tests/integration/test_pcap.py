@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Packets in from a pcap file through net_pcap ports, out to pcap files,
 compared byte for byte with what the graph should produce; counters checked."""
-import time
 
 from mboxtest import Mboxd, check, finish, frame, mac, read_pcap, workdir, write_pcap
 
@@ -63,7 +62,7 @@ links = (
 
 m = Mboxd(cfg)
 if check(m.start(), "pcap_mboxd_starts", m.output()[-2000:]):
-    time.sleep(2)
+    m.wait_inputs_read()
 stats = m.stop()
 check(stats is not None, "pcap_mboxd_stops_cleanly", m.output()[-2000:])
 if stats:

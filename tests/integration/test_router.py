@@ -4,7 +4,6 @@ to pcap files compared byte for byte with what Python computes (route,
 TTL - 1, header checksum, MACs, ARP replies and requests); counters."""
 import socket
 import struct
-import time
 
 from mboxtest import Mboxd, check, finish, frame, ipv4_checksum, mac, read_pcap, workdir, write_pcap
 
@@ -85,7 +84,7 @@ links = ( "rx_lan -> rt[lan] -> tx_lan", "rx_wan -> rt", "rt[wan] -> tx_wan" );
 
 m = Mboxd(cfg)
 if check(m.start(), "router_mboxd_starts", m.output()[-2000:]):
-    time.sleep(2)
+    m.wait_inputs_read()
 stats = m.stop()
 check(stats is not None, "router_mboxd_stops_cleanly", m.output()[-2000:])
 if stats:

@@ -9,7 +9,7 @@ hides configuration values but not counters."""
 import re
 import time
 
-from mboxtest import Mboxd, Snmp, check, finish, frame, free_udp_port, wait, workdir, write_pcap
+from mboxtest import Mboxd, Snmp, check, finish, plan, frame, free_udp_port, wait, workdir, write_pcap
 
 d = workdir("security")
 ENT = ".1.3.6.1.4.1.99999"
@@ -90,7 +90,24 @@ agent = Snmp(d, cfg, TARGET, ADMIN)
 access = [line for line in agent.conf.splitlines() if re.match(r"(rw|ro)(user|community) ", line)]
 check(access == ["rwuser admin priv -V full", "rouser reader priv -V full", "rouser monitor priv -V monitor",
                  "rocommunity public 127.0.0.1 -V full"],
-      "security_snmpd_conf_access_lines (authPriv users; one read-only community)", agent.conf)
+      "security_snmpd_conf_access_lines", agent.conf)
+refused = [
+    ("wrong_auth_passphrase", v3("admin", auth="not-the-pass"), "Authentication failure",
+     "usmStatsWrongDigests"),
+    # AES-CFB has no padding to check: a wrong key decrypts to bytes
+    # that are not a PDU.
+    ("wrong_priv_passphrase", v3("admin", priv="not-the-pass"), "Timeout", "snmpInASNParseErrs"),
+    ("unknown_user", v3("intruder"), "Unknown user name", "usmStatsUnknownUserNames"),
+    ("noAuthNoPriv", v3("admin", "noAuthNoPriv"), "authorizationError", None),
+    ("authNoPriv", v3("admin", "authNoPriv"), "authorizationError", None),
+    ("read_only_user", v3("reader"), "noAccess", None),
+    ("monitor_user", v3("monitor"), "noAccess", None),
+    ("v2c_read_community", ["-v2c", "-c", "public"], "noAccess", None),
+    ("v1_read_community", ["-v1", "-c", "public"], "noSuchName", None),
+    ("v2c_wrong_community", ["-v2c", "-c", "private"], "Timeout", "snmpInBadCommunityNames"),
+]
+plan(*(f"security_set_refused_{name}" for name, *_ in refused))
+
 m = Mboxd(cfg)
 try:
     time.sleep(0.5)
@@ -101,21 +118,6 @@ try:
     # Every way in that must not write.  Each tries a valid SET (the admin
     # does the same at the end) of a threshold and a classifier rule.
     set_args = [DROP_RATE, "u", "777", RULES, "s", '( { name = "udp"; proto = 6; } )']
-    refused = [
-        ("wrong_auth_passphrase", v3("admin", auth="not-the-pass"), "Authentication failure",
-         "usmStatsWrongDigests"),
-        # AES-CFB has no padding to check: a wrong key decrypts to bytes
-        # that are not a PDU.
-        ("wrong_priv_passphrase", v3("admin", priv="not-the-pass"), "Timeout", "snmpInASNParseErrs"),
-        ("unknown_user", v3("intruder"), "Unknown user name", "usmStatsUnknownUserNames"),
-        ("noAuthNoPriv", v3("admin", "noAuthNoPriv"), "authorizationError", None),
-        ("authNoPriv", v3("admin", "authNoPriv"), "authorizationError", None),
-        ("read_only_user", v3("reader"), "noAccess", None),
-        ("monitor_user", v3("monitor"), "noAccess", None),
-        ("v2c_read_community", ["-v2c", "-c", "public"], "noAccess", None),
-        ("v1_read_community", ["-v1", "-c", "public"], "noSuchName", None),
-        ("v2c_wrong_community", ["-v2c", "-c", "private"], "Timeout", "snmpInBadCommunityNames"),
-    ]
     before = state()
     check(before[0] == "1" and "proto = 17" in (before[1] or "") and before[2] == "0", "security_state_readable",
           str(before))
@@ -127,8 +129,8 @@ try:
         ok = r.returncode != 0 and error in out and state() == before
         if counter:
             ok = ok and now[counter] > was[counter]
-        check(ok, f"security_set_refused_{name}" + (f" ({counter} {was[counter]} -> {now[counter]})" if counter else ""),
-              f"rc {r.returncode}: {out.strip()[-300:]}; state {state()} (was {before}); counters {was} -> {now}")
+        check(ok, f"security_set_refused_{name}",
+              (f"{counter} {was[counter]} -> {now[counter]}; " if counter else "") + f"rc {r.returncode}: {out.strip()[-300:]}; state {state()} (was {before}); counters {was} -> {now}")
     check("SNMP SET" not in m.output(), "security_refused_sets_never_reach_mboxd", m.output()[-1500:])
 
     # Reads need authPriv too, and the community reads only.

@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import struct
-import time
 
 from mboxtest import Mboxd, check, finish, frame, ipv4_checksum, mac, read_pcap, workdir, write_pcap
 
@@ -42,7 +41,7 @@ m = Mboxd(f"{d}/two-slices.cfg")
 started = m.start()
 os.chdir(cwd)
 if check(started, "slices_example_runs_as_written", m.output()[-2000:]):
-    time.sleep(2)
+    m.wait_inputs_read()
 stats = m.stop()
 check(stats is not None, "slices_mboxd_stops_cleanly", m.output()[-2000:])
 if stats:

@@ -7,7 +7,7 @@ import re
 import subprocess
 import time
 
-from mboxtest import Mboxd, Snmp, check, finish, frame, free_udp_port, stop_process, wait, workdir, write_pcap
+from mboxtest import Mboxd, Snmp, check, finish, plan, frame, free_udp_port, stop_process, wait, workdir, write_pcap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MIBDIRS = f"{os.path.dirname(ROOT)}/shared/mibs:{ROOT}/mib"
@@ -74,6 +74,36 @@ snmp = Snmp(d, cfg, TARGET, V2, TRAPS)
 get, num, traps_text, trap_after = snmp.get, snmp.num, snmp.traps, snmp.trap_after
 check("rwuser admin priv" in snmp.conf and "rocommunity public" in snmp.conf and "rwcommunity" not in snmp.conf,
       "snmp_snmpd_conf_generated", snmp.conf)
+SET_REFUSED = [
+    ("wrongType", (f"{PARAM}.3.{CLS}.1", "i", "5")),
+    ("wrongLength", (f"{PARAM}.3.{CLS}.1", "s", "x" * 300)),
+    ("wrongValue", (f"{PARAM}.3.{CLS}.1", "s", "( { name = ")),
+    ("wrongValue", (f"{PARAM}.3.{CLS}.1", "s", '( { name = "sel"; proto = 300; } )')),
+    ("inconsistentValue", (f"{PARAM}.3.{CLS}.1", "s", '( { name = "renamed"; proto = 6; } )')),
+    ("notWritable", (f"{PARAM}.3.{RX_IN}.1", "s", "live")),
+    ("notWritable", (PORT + ".9.1", "i", "5")),
+    ("noCreation", (f"{PARAM}.3.99.1", "s", "x")),
+    ("wrongValue", (THRESH + ".2.0", "u", "101")),
+    ("wrongType", (THRESH + ".2.0", "s", "50")),
+    ("wrongValue", (SYS + ".8.0", "i", "9")),
+    ("wrongValue", (IF + ".7.1001", "i", "3")),
+]
+plan(*(f"snmp_set_refused_{i}_{want}" for i, (want, _) in enumerate(SET_REFUSED)))
+
+row = f"{ROW}.%d.{CLS}.1.%d"
+ROW_REFUSED = [
+    ("inconsistentValue", (row % (4, 2), "i", "4", row % (2, 2), "s", '{ name = "new"; proto = 1; }')),
+    ("inconsistentValue", (row % (4, 2), "i", "4")),
+    ("inconsistentName", (row % (4, 5), "i", "4", row % (2, 5), "s", "proto = 1;")),
+    ("inconsistentName", (row % (2, 2), "s", "proto = 1;")),
+    ("inconsistentValue", (row % (4, 1), "i", "6")),
+    ("inconsistentValue", (row % (4, 1), "i", "4")),
+    ("wrongValue", (row % (2, 1), "s", "proto = 300;")),
+    ("wrongValue", (row % (4, 1), "i", "5")),
+    ("notWritable", (row % (3, 1), "i", "1")),
+]
+plan(*(f"snmp_row_refused_{i}_{want}" for i, (want, _) in enumerate(ROW_REFUSED)))
+
 m = Mboxd(cfg)
 try:
     time.sleep(0.5)
@@ -134,24 +164,10 @@ try:
     # Every class of refused SET, each leaving the running state unchanged.
     state = lambda: (get(SYS + ".4.0"), get(f"{PARAM}.3.{CLS}.1"), get(THRESH + ".1.0"))
     before = state()
-    refused = [
-        ("wrongType", (f"{PARAM}.3.{CLS}.1", "i", "5")),
-        ("wrongLength", (f"{PARAM}.3.{CLS}.1", "s", "x" * 300)),
-        ("wrongValue", (f"{PARAM}.3.{CLS}.1", "s", "( { name = ")),
-        ("wrongValue", (f"{PARAM}.3.{CLS}.1", "s", '( { name = "sel"; proto = 300; } )')),
-        ("inconsistentValue", (f"{PARAM}.3.{CLS}.1", "s", '( { name = "renamed"; proto = 6; } )')),
-        ("notWritable", (f"{PARAM}.3.{RX_IN}.1", "s", "live")),
-        ("notWritable", (PORT + ".9.1", "i", "5")),
-        ("noCreation", (f"{PARAM}.3.99.1", "s", "x")),
-        ("wrongValue", (THRESH + ".2.0", "u", "101")),
-        ("wrongType", (THRESH + ".2.0", "s", "50")),
-        ("wrongValue", (SYS + ".8.0", "i", "9")),
-        ("wrongValue", (IF + ".7.1001", "i", "3")),
-    ]
     mark = len(traps_text())
-    for want, varbind in refused:
+    for i, (want, varbind) in enumerate(SET_REFUSED):
         got = snmpset(*varbind)
-        check(got == want and state() == before, f"snmp_set_refused_{want}_{varbind[0].rsplit('.', 2)[-2]}",
+        check(got == want and state() == before, f"snmp_set_refused_{i}_{want}",
               f"got {got}, state {state()} (was {before})")
     last_error = get(SYS + ".6.0")
     check(last_error and "threshold" in last_error, "snmp_last_error_reason", str(last_error))
@@ -164,7 +180,6 @@ try:
     check(got is not None and state() == before, "snmp_v2c_write_refused", f"got {got}")
 
     # The rule as a row of mboxElementRowTable: read, replace, refused creations.
-    row = f"{ROW}.%d.{CLS}.1.%d"
     check("proto = 6" in (get(row % (2, 1)) or "") and get(row % (4, 1)) == "1" and get(row % (3, 1)) == "0",
           "snmp_row_read", f"{get(row % (2, 1))} status {get(row % (4, 1))}")
     gen = int(get(SYS + ".4.0"))
@@ -172,18 +187,7 @@ try:
     check(err is None and get(SYS + ".4.0") == str(gen + 1) and "proto = 17" in get(f"{PARAM}.3.{CLS}.1"),
           "snmp_row_set_applied", f"{err}, generation {get(SYS + '.4.0')}, {get(f'{PARAM}.3.{CLS}.1')}")
     before = state()
-    refused = [
-        ("inconsistentValue", (row % (4, 2), "i", "4", row % (2, 2), "s", '{ name = "new"; proto = 1; }')),
-        ("inconsistentValue", (row % (4, 2), "i", "4")),
-        ("inconsistentName", (row % (4, 5), "i", "4", row % (2, 5), "s", "proto = 1;")),
-        ("inconsistentName", (row % (2, 2), "s", "proto = 1;")),
-        ("inconsistentValue", (row % (4, 1), "i", "6")),
-        ("inconsistentValue", (row % (4, 1), "i", "4")),
-        ("wrongValue", (row % (2, 1), "s", "proto = 300;")),
-        ("wrongValue", (row % (4, 1), "i", "5")),
-        ("notWritable", (row % (3, 1), "i", "1")),
-    ]
-    for i, (want, varbinds) in enumerate(refused):
+    for i, (want, varbinds) in enumerate(ROW_REFUSED):
         got = snmpset(*varbinds)
         check(got == want and state() == before, f"snmp_row_refused_{i}_{want}",
               f"got {got}, state {state()} (was {before})")

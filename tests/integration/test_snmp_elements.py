@@ -8,7 +8,7 @@ turning the mirror's capture on over SNMP must produce a pcap file."""
 import os
 import time
 
-from mboxtest import Mboxd, Snmp, check, finish, frame, free_udp_port, workdir, write_pcap
+from mboxtest import Mboxd, Snmp, check, finish, plan, frame, free_udp_port, workdir, write_pcap
 
 d = workdir("snmpel")
 ENT = ".1.3.6.1.4.1.99999"
@@ -82,6 +82,23 @@ cfg = f"{d}/mbox.cfg"
 with open(cfg, "w") as f:
     f.write(CONFIG)
 agent = Snmp(d, cfg, TARGET, ADMIN)
+whole = [  # (test, element, parameter, value to SET, value read back)
+    ("policer_rate", "pol", "cir", "2000000000", "2000000000"),
+    ("sequencer_restart", "seq", "start", "1000", "1000"),
+    ("http_filter_default", "hf", "default_action", "deny", "deny"),
+]
+plan(*(f"snmpel_set_{test}" for test, *_ in whole))
+
+row_sets = [  # (test, element, list, RowStatus, row, value or None)
+    ("router_route_added", "rt", "routes", 4, 2, '{ prefix = "198.18.0.0/15"; next_hop = "gw"; }'),
+    ("router_next_hop_added", "rt", "next_hops", 4, 2, '{ name = "gw2"; address = "203.0.113.9"; }'),
+    ("nat_static_added", "nat", "static", 4, 1,
+     '{ proto = "tcp"; public_port = 80; inside_address = "10.0.0.80"; inside_port = 8080; }'),
+    ("http_filter_rule_added", "hf", "rules", 4, 2, '{ host = "*.ads.example"; action = "deny"; }'),
+    ("acl_rule_destroyed", "acl", "rules", 6, 1, None),
+]
+plan(*(f"snmpel_row_{test}" for test, *_ in row_sets))
+
 m = Mboxd(cfg)
 try:
     started = check(m.start(), "snmpel_mboxd_starts", m.output()[-2000:])
@@ -91,11 +108,6 @@ try:
     check(generation() == 1, "snmpel_subagent_answers", str(generation()))
 
     capture = f"{d}/mirror.pcap"
-    whole = [  # (test, element, parameter, value to SET, value read back)
-        ("policer_rate", "pol", "cir", "2000000000", "2000000000"),
-        ("sequencer_restart", "seq", "start", "1000", "1000"),
-        ("http_filter_default", "hf", "default_action", "deny", "deny"),
-    ]
     for test, element, name, value, want in whole:
         before, at = generation(), param(element, name)
         ok, out = snmp("snmpset", f"{PARAM_VALUE}.{at}", "s", value) if at else (False, f"no parameter {name}")
@@ -111,14 +123,6 @@ try:
     check(ok and generation() == before + 1 and size > 24 + 16, "snmpel_mirror_capture_started_over_snmp",
           f"{out}; generation {before} -> {generation()}; {capture}: {size} bytes")
 
-    row_sets = [  # (test, element, list, RowStatus, row, value or None)
-        ("router_route_added", "rt", "routes", 4, 2, '{ prefix = "198.18.0.0/15"; next_hop = "gw"; }'),
-        ("router_next_hop_added", "rt", "next_hops", 4, 2, '{ name = "gw2"; address = "203.0.113.9"; }'),
-        ("nat_static_added", "nat", "static", 4, 1,
-         '{ proto = "tcp"; public_port = 80; inside_address = "10.0.0.80"; inside_port = 8080; }'),
-        ("http_filter_rule_added", "hf", "rules", 4, 2, '{ host = "*.ads.example"; action = "deny"; }'),
-        ("acl_rule_destroyed", "acl", "rules", 6, 1, None),
-    ]
     for test, element, name, status, row, value in row_sets:
         before, at = generation(), param(element, name)
         n_before = len(rows(at)) if at else 0

@@ -7,12 +7,13 @@ import signal
 import subprocess
 import time
 
-from mboxtest import MBOXD, check, finish, parse_stats
+from mboxtest import MBOXD, check, finish, parse_stats, workdir
 
-log = open("/tmp/mbox-run-tap.log", "w")
+LOG = workdir("tap") + "/run-tap.log"
+log = open(LOG, "w")
 p = subprocess.Popen(["tools/run-tap.sh", MBOXD, "firmware/mbox.cfg"], stdout=log,
                      stderr=subprocess.STDOUT, start_new_session=True)
-out = lambda: open("/tmp/mbox-run-tap.log").read()
+out = lambda: open(LOG).read()
 deadline = time.time() + 30
 while time.time() < deadline and "Ctrl-C stops it" not in out() and p.poll() is None:
     time.sleep(0.2)
@@ -37,6 +38,6 @@ p.wait(30)
 stats = parse_stats(out())
 check(stats is not None and stats["element"]["lan2wan"]["packets"] >= 5 and stats["element"]["wan2lan"]["packets"] >= 5,
       "tap_counters_count_the_ping", out()[-1500:])
-check(subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.count("mbox-") == 0,
-      "tap_namespaces_removed", "namespaces left behind")
+left = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+check("mbox-lan" not in left and "mbox-wan" not in left, "tap_namespaces_removed", f"left behind: {left}")
 finish()
