@@ -345,13 +345,14 @@ static __rte_always_inline int parse(struct rte_mbuf *m, struct pkt *p)
 		return NAT_FRAGMENTS;
 	p->ip = pkt_ipv4_hdr(m, &pi);
 	p->proto = pi.l4_proto;
+	/* A TCP header has 20 bytes, UDP and ICMP echo ones 8. */
+	l4 = pkt_l4_hdr(m, &pi, p->proto == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr) : sizeof(struct rte_udp_hdr));
+	if (!l4)
+		return NAT_INVALID;
 	switch (p->proto) {
 	case IPPROTO_TCP: {
-		const struct rte_tcp_hdr *tcp = pkt_l4_hdr(m, &pi, sizeof(*tcp));
+		const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)l4;
 
-		if (!tcp)
-			return NAT_INVALID;
-		l4 = (uint8_t *)tcp;
 		p->sport = l4 + offsetof(struct rte_tcp_hdr, src_port);
 		p->dport = l4 + offsetof(struct rte_tcp_hdr, dst_port);
 		p->l4_cksum = l4 + offsetof(struct rte_tcp_hdr, cksum);
@@ -359,22 +360,18 @@ static __rte_always_inline int parse(struct rte_mbuf *m, struct pkt *p)
 		return -1;
 	}
 	case IPPROTO_UDP: {
-		const struct rte_udp_hdr *udp = pkt_l4_hdr(m, &pi, sizeof(*udp));
+		const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)l4;
 
-		if (!udp)
-			return NAT_INVALID;
-		l4 = (uint8_t *)udp;
 		p->sport = l4 + offsetof(struct rte_udp_hdr, src_port);
 		p->dport = l4 + offsetof(struct rte_udp_hdr, dst_port);
 		p->l4_cksum = udp->dgram_cksum ? l4 + offsetof(struct rte_udp_hdr, dgram_cksum) : NULL;
 		return -1;
 	}
 	case IPPROTO_ICMP: {
-		const struct rte_icmp_hdr *icmp = pkt_l4_hdr(m, &pi, sizeof(*icmp));
+		const struct rte_icmp_hdr *icmp = (const struct rte_icmp_hdr *)l4;
 
-		if (!icmp || icmp->icmp_code != 0)
+		if (icmp->icmp_code != 0)
 			return NAT_INVALID;
-		l4 = (uint8_t *)icmp;
 		p->icmp_type = icmp->icmp_type;
 		p->sport = p->dport = l4 + offsetof(struct rte_icmp_hdr, icmp_ident);
 		p->l4_cksum = l4 + offsetof(struct rte_icmp_hdr, icmp_cksum);
