@@ -4,15 +4,15 @@
  * extra output out1..out8; the highest priority matching rule wins, equal
  * priorities go to the earlier rule; no match takes default_action.
  *
- * What the fast path reads:
- * - one 802.1Q tag (0x8100) is looked through; anything else that is not
- *   IPv4 (ARP, IPv6, 802.1ad or double tags) takes the non_ip action;
- * - IP options are skipped (the ports follow the IHL);
+ * What the fast path reads is pkt_parse()'s meaning (pkt.h):
+ * - frames that are not IPv4 after up to two VLAN tags (ARP, IPv6, three
+ *   tags) take the non_ip action;
  * - non-first fragments carry no L4 header: they match only rules without
  *   port ranges (their ports are not read as 0);
- * - frames too short for the Ethernet, IPv4 header or the ports of a
- *   TCP/UDP/SCTP first fragment are dropped (truncated), as are IPv4
- *   headers with a version other than 4 or IHL < 5 (bad_header). */
+ * - runts, IPv4 cut short (header, total length, or the ports of a
+ *   TCP/UDP/SCTP first fragment) are dropped (truncated), as are IPv4
+ *   headers with a version other than 4, IHL < 5 or a total length below
+ *   the header (bad_header). */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "pkt.h"
 
 #define ACL_MAX_RULES 4096
 #define ACL_RULE_INDEX_BITS 12 /* log2(ACL_MAX_RULES) */
@@ -115,11 +116,6 @@ static const struct mbox_param acl_params[] = {
 	{ 0 }
 };
 
-static bool l4_has_ports(uint64_t proto)
-{
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
-}
-
 static bool range_is_any(const struct mbox_value *v)
 {
 	return v->range.lo == 0 && v->range.hi == 65535;
@@ -140,7 +136,7 @@ static int rule_setup(struct mbox_element *e, struct mbox_diag *d, const struct 
 	int rc = 0;
 
 	for (unsigned p = 0; p < RTE_DIM(ports); p++)
-		if (!range_is_any(ports[p]) && !(proto->present && l4_has_ports(proto->u))) {
+		if (!range_is_any(ports[p]) && !(proto->present && pkt_proto_has_ports(proto->u))) {
 			mbox_diag_error(d, e->file, ports[p]->line,
 					"element '%s': rules[%u]: field '%s' needs proto = 6, 17 or 132 in the same rule",
 					e->name, i, p ? "dst_port" : "src_port");
@@ -281,52 +277,37 @@ static int acl_start(struct mbox_elem_rt *rt)
 	return 0;
 }
 
-/* How read_key() sorted a packet; the classes up to PKT_FRAGMENT have a key. */
-enum pkt_class { PKT_IPV4, PKT_FRAGMENT, PKT_NON_IP, PKT_TRUNCATED, PKT_BAD_HEADER };
+/* How read_key() sorted a packet; the classes up to KEY_FRAGMENT have a key. */
+enum key_class { KEY_IPV4, KEY_FRAGMENT, KEY_NON_IP, KEY_TRUNCATED, KEY_BAD_HEADER };
 
-/* rte_pktmbuf_read returns a pointer into the first segment when the bytes
- * lie there, else copies them into the caller's buffer (chained mbufs). */
-static __rte_always_inline enum pkt_class read_key(const struct rte_mbuf *m, struct acl_key *k)
+/* pkt_parse() reads ports from chained mbufs too. */
+static __rte_always_inline enum key_class read_key(const struct rte_mbuf *m, struct acl_key *k)
 {
-	uint32_t off = sizeof(struct rte_ether_hdr);
-	struct rte_ipv4_hdr ip_buf;
 	const struct rte_ipv4_hdr *ip;
-	rte_be16_t buf[2];
-	const rte_be16_t *type, *ports;
-	uint32_t ihl;
+	struct pkt_info pi;
 
-	type = rte_pktmbuf_read(m, off - sizeof(*type), sizeof(*type), buf);
-	if (unlikely(!type))
-		return PKT_TRUNCATED;
-	if (*type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
-		off += sizeof(struct rte_vlan_hdr);
-		type = rte_pktmbuf_read(m, off - sizeof(*type), sizeof(*type), buf);
-		if (unlikely(!type))
-			return PKT_TRUNCATED;
-	}
-	if (*type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return PKT_NON_IP;
-	ip = rte_pktmbuf_read(m, off, sizeof(*ip), &ip_buf);
-	if (unlikely(!ip))
-		return PKT_TRUNCATED;
-	ihl = rte_ipv4_hdr_len(ip);
-	if (unlikely((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip)))
-		return PKT_BAD_HEADER;
+	pkt_parse(m, &pi);
+	if (unlikely(pi.status == PKT_RUNT))
+		return KEY_TRUNCATED;
+	if (pi.l3 != PKT_L3_IPV4)
+		return KEY_NON_IP;
+	if (unlikely(pi.status != PKT_OK))
+		return pi.status == PKT_BAD_HEADER ? KEY_BAD_HEADER : KEY_TRUNCATED;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pi.l3_off);
 	/* Whole-struct assignment: the padding and absent ports read as 0. */
 	*k = (struct acl_key){ .proto = ip->next_proto_id, .src = ip->src_addr, .dst = ip->dst_addr };
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK))
-		return PKT_FRAGMENT;
-	if (!l4_has_ports(k->proto))
-		return PKT_IPV4;
-	/* Ports follow the options; a first fragment too short for them
-	 * cannot be judged (RFC 1858 tiny fragments). */
-	ports = rte_pktmbuf_read(m, off + ihl, sizeof(buf), buf);
-	if (unlikely(!ports))
-		return PKT_TRUNCATED;
-	k->sport = ports[0];
-	k->dport = ports[1];
+	if (pi.frag == PKT_FRAG_LATER)
+		return KEY_FRAGMENT;
+	if (!pkt_proto_has_ports(k->proto))
+		return KEY_IPV4;
+	/* A first fragment too short for its ports cannot be judged (RFC 1858
+	 * tiny fragments). */
+	if (unlikely(!pi.ports))
+		return KEY_TRUNCATED;
+	k->sport = pi.sport;
+	k->dport = pi.dport;
 	k->has_ports = RTE_BE32(1);
-	return PKT_IPV4;
+	return KEY_IPV4;
 }
 
 /* Classify objs[0..n) (n <= ACL_CHUNK) into verdict[]; one
@@ -337,12 +318,12 @@ static __rte_always_inline void classify_chunk(struct mbox_elem_rt *rt, const st
 	struct acl_key keys[ACL_CHUNK];
 	const uint8_t *keyed[ACL_CHUNK];
 	uint32_t results[ACL_CHUNK];
-	enum pkt_class cls[ACL_CHUNK];
+	enum key_class cls[ACL_CHUNK];
 	unsigned n_keyed = 0, r = 0;
 
 	for (unsigned i = 0; i < n; i++) {
 		cls[i] = read_key(objs[i], &keys[i]);
-		if (cls[i] <= PKT_FRAGMENT)
+		if (cls[i] <= KEY_FRAGMENT)
 			keyed[n_keyed++] = (const uint8_t *)&keys[i];
 	}
 	if (w->ctx)
@@ -353,26 +334,26 @@ static __rte_always_inline void classify_chunk(struct mbox_elem_rt *rt, const st
 		uint32_t match;
 
 		switch (cls[i]) {
-		case PKT_FRAGMENT:
+		case KEY_FRAGMENT:
 			rt->counters[ACL_FRAGMENTS]++;
 			/* fall through */
-		case PKT_IPV4:
+		case KEY_IPV4:
 			match = results[r++];
 			if (match)
 				rt->rows[match - 1]++;
 			verdict[i] = w->conf->verdict[match];
 			rt->counters[ACL_DENIED] += verdict[i] == VERDICT_DENY;
 			break;
-		case PKT_NON_IP:
+		case KEY_NON_IP:
 			rt->counters[ACL_NON_IP]++;
 			verdict[i] = w->conf->non_ip;
 			rt->counters[ACL_DENIED] += verdict[i] == VERDICT_DENY;
 			break;
-		case PKT_TRUNCATED:
+		case KEY_TRUNCATED:
 			rt->counters[ACL_TRUNCATED]++;
 			verdict[i] = VERDICT_DENY;
 			break;
-		case PKT_BAD_HEADER:
+		case KEY_BAD_HEADER:
 			rt->counters[ACL_BAD_HEADER]++;
 			verdict[i] = VERDICT_DENY;
 			break;

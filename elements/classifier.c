@@ -1,5 +1,7 @@
 /* classifier: sends each packet to the output of the first rule it matches
- * (ethertype, outer VLAN id, IPv4 protocol, L4 ports), else to "default". */
+ * (ethertype, outer VLAN id, IPv4 protocol, L4 ports), else to "default".
+ * Fields are what pkt_parse() finds (pkt.h): the ethertype after up to two
+ * tags, protocol and ports of valid IPv4 only, no ports in later fragments. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +9,7 @@
 #include <rte_ip.h>
 
 #include "config.h"
+#include "pkt.h"
 
 enum { MATCH_ETHERTYPE = 1, MATCH_VLAN = 2, MATCH_PROTO = 4, MATCH_SRC_PORT = 8, MATCH_DST_PORT = 16 };
 
@@ -52,11 +55,6 @@ static const struct mbox_param classifier_params[] = {
 	{ 0 }
 };
 
-static bool l4_has_ports(uint8_t proto)
-{
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
-}
-
 static int rule_setup(struct mbox_element *e, struct mbox_config *cfg, struct mbox_diag *d,
 		      const struct mbox_value *rules, unsigned i, struct rule *r)
 {
@@ -95,7 +93,7 @@ static int rule_setup(struct mbox_element *e, struct mbox_config *cfg, struct mb
 		return -1;
 	}
 	if ((r->match & (MATCH_SRC_PORT | MATCH_DST_PORT)) &&
-	    (!(r->match & MATCH_PROTO) || !l4_has_ports(r->proto))) {
+	    (!(r->match & MATCH_PROTO) || !pkt_proto_has_ports(r->proto))) {
 		mbox_diag_error(d, e->file, line, "element '%s': rules[%u] matches a port, expected proto = 6, 17 or 132 in the same rule",
 				e->name, i);
 		return -1;
@@ -142,43 +140,29 @@ static int classifier_start(struct mbox_elem_rt *rt)
 	return 0;
 }
 
-/* Reads only what lies inside the first segment; truncated headers leave
- * their fields absent, so such packets match only rules that ignore them. */
+/* Fields pkt_parse() did not find stay absent, so such packets match only
+ * rules that ignore them. */
 static __rte_always_inline void parse(const struct rte_mbuf *m, struct pkt_fields *f)
 {
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), off = sizeof(struct rte_ether_hdr);
-	const struct rte_ipv4_hdr *ip;
-	uint32_t ihl;
+	struct pkt_info pi;
 
-	if (unlikely(len < off))
+	pkt_parse(m, &pi);
+	if (unlikely(pi.status == PKT_RUNT))
 		return;
-	f->ethertype = rte_be_to_cpu_16(((const struct rte_ether_hdr *)p)->ether_type);
-	if (f->ethertype == RTE_ETHER_TYPE_VLAN || f->ethertype == RTE_ETHER_TYPE_QINQ) {
-		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(p + off);
-
-		if (unlikely(len < off + sizeof(*vh)))
-			return;
-		f->vlan = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
-		f->ethertype = rte_be_to_cpu_16(vh->eth_proto);
-		f->have |= MATCH_VLAN;
-		off += sizeof(*vh);
-	}
+	f->ethertype = pi.ethertype;
 	f->have |= MATCH_ETHERTYPE;
-	if (f->ethertype != RTE_ETHER_TYPE_IPV4 || len < off + sizeof(*ip))
+	if (pi.n_tags) {
+		f->vlan = pi.outer_tci & RTE_ETHER_MAX_VLAN_ID;
+		f->have |= MATCH_VLAN;
+	}
+	if (!pkt_is_ipv4(&pi))
 		return;
-	ip = (const struct rte_ipv4_hdr *)(p + off);
-	ihl = (ip->version_ihl & 0xf) * 4u;
-	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || len < off + ihl)
-		return;
-	f->proto = ip->next_proto_id;
+	f->proto = pi.l4_proto;
 	f->have |= MATCH_PROTO;
-	/* Only the first fragment carries the L4 header. */
-	if (!l4_has_ports(f->proto) || (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) ||
-	    len < off + ihl + 4)
+	if (!pi.ports)
 		return;
-	f->src_port = rte_be_to_cpu_16(*(const uint16_t *)(p + off + ihl));
-	f->dst_port = rte_be_to_cpu_16(*(const uint16_t *)(p + off + ihl + 2));
+	f->src_port = rte_be_to_cpu_16(pi.sport);
+	f->dst_port = rte_be_to_cpu_16(pi.dport);
 	f->have |= MATCH_SRC_PORT | MATCH_DST_PORT;
 }
 

@@ -1,9 +1,10 @@
 /* ether_rewrite: swap and/or set the Ethernet source and destination MACs
- * (mac_swap is `swap = true`).  Frames shorter than an Ethernet header are
- * dropped and counted as runts. */
+ * (mac_swap is `swap = true`).  Runts by pkt_parse_l2() (cut short in the
+ * Ethernet header or a VLAN tag) are dropped and counted as runts. */
 #include <string.h>
 
 #include "config.h"
+#include "pkt.h"
 
 enum { REWRITE_RUNTS };
 
@@ -71,8 +72,9 @@ static uint16_t rewrite_process(struct rte_graph *graph, struct rte_node *node,
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
+		struct pkt_info pi;
 
-		if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr))) {
+		if (unlikely(!pkt_parse_l2(m, &pi))) {
 			rt->counters[REWRITE_RUNTS]++;
 			mbox_drop(rt, &objs[i], 1);
 			continue;

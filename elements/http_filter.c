@@ -231,10 +231,12 @@ static unsigned rule_find(const struct http_filter *f, const struct http_request
 
 /* A RST|ACK from (src, sport) to (dst, dport) with the request's L2
  * header (MACs swapped when reverse), or NULL when the pool is empty. */
-static struct rte_mbuf *rst_build(const struct rte_mbuf *req, const struct pkt_l4 *p, bool reverse,
+static struct rte_mbuf *rst_build(struct rte_mbuf *req, const struct pkt_info *p, bool reverse,
 				  uint32_t seq, uint32_t ack)
 {
-	const struct rte_tcp_hdr *t = (const struct rte_tcp_hdr *)p->l4;
+	const struct rte_ether_hdr *req_eth = rte_pktmbuf_mtod(req, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *req_ip = pkt_ipv4_hdr(req, p);
+	const struct rte_tcp_hdr *t = rte_pktmbuf_mtod_offset(req, const struct rte_tcp_hdr *, p->l4_off);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(req->pool);
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
@@ -242,9 +244,9 @@ static struct rte_mbuf *rst_build(const struct rte_mbuf *req, const struct pkt_l
 
 	if (!m)
 		return NULL;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)(p->l2_len + sizeof(*ip) + sizeof(*tcp)));
-	memcpy(eth, p->eth, p->l2_len);
-	ip = (struct rte_ipv4_hdr *)((uint8_t *)eth + p->l2_len);
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)(p->l3_off + sizeof(*ip) + sizeof(*tcp)));
+	memcpy(eth, req_eth, p->l3_off);
+	ip = (struct rte_ipv4_hdr *)((uint8_t *)eth + p->l3_off);
 	tcp = (struct rte_tcp_hdr *)(ip + 1);
 	*ip = (struct rte_ipv4_hdr){
 		.version_ihl = RTE_IPV4_VHL_DEF,
@@ -252,8 +254,8 @@ static struct rte_mbuf *rst_build(const struct rte_mbuf *req, const struct pkt_l
 		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
 		.time_to_live = 64,
 		.next_proto_id = IPPROTO_TCP,
-		.src_addr = reverse ? p->ip->dst_addr : p->ip->src_addr,
-		.dst_addr = reverse ? p->ip->src_addr : p->ip->dst_addr,
+		.src_addr = reverse ? req_ip->dst_addr : req_ip->src_addr,
+		.dst_addr = reverse ? req_ip->src_addr : req_ip->dst_addr,
 	};
 	*tcp = (struct rte_tcp_hdr){
 		.src_port = reverse ? t->dst_port : t->src_port,
@@ -264,8 +266,8 @@ static struct rte_mbuf *rst_build(const struct rte_mbuf *req, const struct pkt_l
 		.tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
 	};
 	if (reverse) {
-		eth->src_addr = p->eth->dst_addr;
-		eth->dst_addr = p->eth->src_addr;
+		eth->src_addr = req_eth->dst_addr;
+		eth->dst_addr = req_eth->src_addr;
 	}
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
@@ -278,9 +280,9 @@ static struct rte_mbuf *rst_build(const struct rte_mbuf *req, const struct pkt_l
  * the request's bytes and carries the server's next sequence number (the
  * request's acknowledgment). */
 static struct rte_mbuf *rst_pair(struct rte_graph *graph, struct rte_node *node, struct mbox_elem_rt *rt,
-				 struct rte_mbuf *req, const struct pkt_l4 *p, uint32_t payload)
+				 struct rte_mbuf *req, const struct pkt_info *p, uint32_t payload)
 {
-	const struct rte_tcp_hdr *t = (const struct rte_tcp_hdr *)p->l4;
+	const struct rte_tcp_hdr *t = rte_pktmbuf_mtod_offset(req, const struct rte_tcp_hdr *, p->l4_off);
 	uint32_t seq = rte_be_to_cpu_32(t->sent_seq), ack = rte_be_to_cpu_32(t->recv_ack);
 	uint32_t consumed = payload + !!(t->tcp_flags & RTE_TCP_SYN_FLAG) + !!(t->tcp_flags & RTE_TCP_FIN_FLAG);
 	struct rte_mbuf *to_server = rst_build(req, p, false, seq, ack);
@@ -301,22 +303,24 @@ static struct rte_mbuf *filter_one(struct rte_graph *graph, struct rte_node *nod
 {
 	struct http_request req = { 0 };
 	struct rte_mbuf *rst;
-	struct pkt_l4 p;
+	struct pkt_info p;
 	const struct rte_tcp_hdr *t;
-	const char *payload;
+	const char *l4, *payload;
 	uint32_t hdr_len, port;
 	unsigned r;
 	bool deny;
 
-	if (!pkt_ipv4_l4(m, IPPROTO_TCP, sizeof(*t), &p))
+	pkt_parse(m, &p);
+	t = pkt_l4_hdr(m, &p, sizeof(*t));
+	if (!t || p.l4_proto != IPPROTO_TCP)
 		return m;
-	t = (const struct rte_tcp_hdr *)p.l4;
 	port = rte_be_to_cpu_16(t->dst_port);
 	hdr_len = (t->data_off >> 4) * 4u;
-	if (port < f->port_lo || port > f->port_hi || hdr_len < sizeof(*t) || p.seg <= hdr_len)
+	if (port < f->port_lo || port > f->port_hi || hdr_len < sizeof(*t) || p.l4_seg <= hdr_len)
 		return m;
-	payload = (const char *)p.l4 + hdr_len;
-	switch (parse_request(payload, (const char *)p.l4 + p.seg, &req)) {
+	l4 = (const char *)t;
+	payload = l4 + hdr_len;
+	switch (parse_request(payload, l4 + p.l4_seg, &req)) {
 	case PARSE_NOT_HTTP:
 		rt->counters[HF_NOT_HTTP]++;
 		return m;
@@ -336,7 +340,7 @@ static struct rte_mbuf *filter_one(struct rte_graph *graph, struct rte_node *nod
 		return m;
 	}
 	rt->counters[HF_DENIED]++;
-	rst = f->reset ? rst_pair(graph, node, rt, m, &p, p.len - hdr_len) : NULL;
+	rst = f->reset ? rst_pair(graph, node, rt, m, &p, p.l4_len - hdr_len) : NULL;
 
 	mbox_drop(rt, (void **)&m, 1);
 	return rst;

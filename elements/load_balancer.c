@@ -3,8 +3,8 @@
  * each ordered before hashing, so both directions of a flow agree) picks
  * one of LB_BUCKETS buckets, and a fixed table maps buckets to outputs.
  * Fragments hash on addresses and protocol only (only the first carries
- * ports), so all fragments of a packet stay together; non-IPv4 frames hash
- * on their ordered MAC address pair. */
+ * ports), so all fragments of a packet stay together; frames that are not
+ * valid IPv4 by pkt_parse() hash on their ordered MAC address pair. */
 #include <string.h>
 
 #include <rte_jhash.h>
@@ -100,18 +100,20 @@ static __rte_always_inline uint32_t mac_pair_hash(const struct rte_mbuf *m)
 
 static __rte_always_inline uint32_t flow_hash(struct rte_mbuf *m, struct mbox_elem_rt *rt)
 {
-	const struct rte_ipv4_hdr *ip = pkt_ipv4(m);
-	rte_be16_t sport, dport;
+	const struct rte_ipv4_hdr *ip;
+	struct pkt_info pi;
 	uint32_t ports = 0;
 
-	if (unlikely(!ip)) {
+	pkt_parse(m, &pi);
+	if (unlikely(!pkt_is_ipv4(&pi))) {
 		rt->counters[LB_NON_IPV4]++;
 		return mac_pair_hash(m);
 	}
-	if (pkt_ipv4_ports(m, ip, &sport, &dport))
-		ports = (uint32_t)RTE_MIN(sport, dport) << 16 | RTE_MAX(sport, dport);
-	else if (pkt_ipv4_is_fragment(ip))
+	ip = pkt_ipv4_hdr(m, &pi);
+	if (pi.frag != PKT_FRAG_NONE)
 		rt->counters[LB_FRAGMENTS]++;
+	else if (pi.ports)
+		ports = (uint32_t)RTE_MIN(pi.sport, pi.dport) << 16 | RTE_MAX(pi.sport, pi.dport);
 	return rte_jhash_3words(RTE_MIN(ip->src_addr, ip->dst_addr), RTE_MAX(ip->src_addr, ip->dst_addr),
 				ports, ip->next_proto_id);
 }

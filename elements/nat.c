@@ -330,43 +330,29 @@ static __rte_always_inline void rewrite(struct pkt *p, bool inbound, uint32_t ne
 }
 
 /* Fills p; returns -1, or the counter that charges a packet it cannot
- * translate.  Headers must lie in the first segment; lengths come from the
- * IPv4 header, never beyond the data. */
+ * translate.  The L4 header must lie in the first segment (pkt_l4_hdr). */
 static __rte_always_inline int parse(struct rte_mbuf *m, struct pkt *p)
 {
-	uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), off = sizeof(struct rte_ether_hdr), ihl, ip_len;
-	uint16_t ethertype;
+	struct pkt_info pi;
 	uint8_t *l4;
 
-	if (unlikely(len < off + sizeof(struct rte_ipv4_hdr)))
-		return NAT_INVALID;
-	ethertype = ((struct rte_ether_hdr *)data)->ether_type;
-	if (ethertype == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
-		ethertype = ((struct rte_vlan_hdr *)(data + off))->eth_proto;
-		off += sizeof(struct rte_vlan_hdr);
-	}
-	if (ethertype != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || len < off + sizeof(struct rte_ipv4_hdr))
-		return NAT_INVALID;
-	p->ip = (struct rte_ipv4_hdr *)(data + off);
-	ihl = (p->ip->version_ihl & 0xf) * 4u;
-	ip_len = rte_be_to_cpu_16(p->ip->total_length);
-	if ((p->ip->version_ihl >> 4) != 4 || ihl < sizeof(struct rte_ipv4_hdr) || ip_len < ihl ||
-	    ip_len > len - off)
+	pkt_parse(m, &pi);
+	if (unlikely(!pkt_is_ipv4(&pi)))
 		return NAT_INVALID;
 	/* Only the first fragment has ports, and without reassembly the rest
 	 * could not follow it: all fragments are dropped. */
-	if (p->ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
+	if (pi.frag != PKT_FRAG_NONE)
 		return NAT_FRAGMENTS;
-	l4 = data + off + ihl;
-	ip_len -= ihl;
-	p->proto = p->ip->next_proto_id;
+	p->ip = pkt_ipv4_hdr(m, &pi);
+	p->proto = pi.l4_proto;
+	/* A TCP header has 20 bytes, UDP and ICMP echo ones 8. */
+	l4 = pkt_l4_hdr(m, &pi, p->proto == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr) : sizeof(struct rte_udp_hdr));
+	if (!l4)
+		return NAT_INVALID;
 	switch (p->proto) {
 	case IPPROTO_TCP: {
-		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)l4;
+		const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)l4;
 
-		if (ip_len < sizeof(*tcp))
-			return NAT_INVALID;
 		p->sport = l4 + offsetof(struct rte_tcp_hdr, src_port);
 		p->dport = l4 + offsetof(struct rte_tcp_hdr, dst_port);
 		p->l4_cksum = l4 + offsetof(struct rte_tcp_hdr, cksum);
@@ -374,19 +360,17 @@ static __rte_always_inline int parse(struct rte_mbuf *m, struct pkt *p)
 		return -1;
 	}
 	case IPPROTO_UDP: {
-		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)l4;
+		const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)l4;
 
-		if (ip_len < sizeof(*udp))
-			return NAT_INVALID;
 		p->sport = l4 + offsetof(struct rte_udp_hdr, src_port);
 		p->dport = l4 + offsetof(struct rte_udp_hdr, dst_port);
 		p->l4_cksum = udp->dgram_cksum ? l4 + offsetof(struct rte_udp_hdr, dgram_cksum) : NULL;
 		return -1;
 	}
 	case IPPROTO_ICMP: {
-		struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)l4;
+		const struct rte_icmp_hdr *icmp = (const struct rte_icmp_hdr *)l4;
 
-		if (ip_len < sizeof(*icmp) || icmp->icmp_code != 0)
+		if (icmp->icmp_code != 0)
 			return NAT_INVALID;
 		p->icmp_type = icmp->icmp_type;
 		p->sport = p->dport = l4 + offsetof(struct rte_icmp_hdr, icmp_ident);

@@ -1,8 +1,24 @@
-/* Packet helpers shared by element kinds: where the outer VLAN tag, the
- * IPv4 header and the L4 header are, L4 ports, incremental checksum
- * updates.
- * Everything reads the first segment only: headers that do not fit in it are
- * treated as absent. */
+/* Packet helpers shared by element kinds: the packet parser, incremental
+ * checksum updates.
+ *
+ * Packet parsing: pkt_parse() gives every element one meaning of a frame's
+ * headers (docs/design.md, "Packet parsing", says what each element does
+ * with a packet that is not valid IPv4):
+ * - L2: the Ethernet header, then up to PKT_MAX_TAGS VLAN tags, TPID 0x8100
+ *   or 0x88a8 in either place.  A third tag is not looked into: its TPID is
+ *   the ethertype, so the frame is not IP.  A frame cut short in its
+ *   Ethernet header or in a tag is a runt.
+ * - IPv4 is valid with version 4, IHL >= 5, total length >= the header and
+ *   within the frame (all segments; padding may follow), and the header,
+ *   options included, in the first segment: receive paths fill a segment
+ *   before chaining, so only a crafted chain splits 82 bytes of headers.
+ *   The header checksum is not checked: the router, which forwards, does.
+ * - Fragments: the first (MF, offset 0) has the L4 header, later ones
+ *   (offset != 0) have none.
+ * - L4: TCP, UDP and SCTP ports are read when the datagram holds them
+ *   (not later fragments), across segments if need be; an element that
+ *   rewrites L4 takes pkt_l4_hdr(), which wants its bytes in the first
+ *   segment and refuses fragments. */
 #ifndef MBOX_ELEMENTS_PKT_H
 #define MBOX_ELEMENTS_PKT_H
 
@@ -15,6 +31,36 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#define PKT_MAX_TAGS 2
+
+enum pkt_status {
+	PKT_OK,
+	PKT_RUNT,       /* cut short in the Ethernet header or a VLAN tag */
+	PKT_TRUNCATED,  /* IPv4: header beyond the first segment, or total length beyond the frame */
+	PKT_BAD_HEADER, /* IPv4: version != 4, IHL < 5, or total length below the header */
+};
+
+/* What the ethertype names; IPv6 would be one more. */
+enum pkt_l3 { PKT_L3_NONE /* runt */, PKT_L3_OTHER, PKT_L3_IPV4 };
+
+enum pkt_frag { PKT_FRAG_NONE, PKT_FRAG_FIRST, PKT_FRAG_LATER };
+
+struct pkt_info {
+	uint8_t status;     /* enum pkt_status */
+	uint8_t l3;         /* enum pkt_l3 */
+	uint8_t n_tags;     /* complete VLAN tags looked through */
+	uint8_t frag;       /* enum pkt_frag */
+	uint16_t ethertype; /* host order, after the tags */
+	uint16_t outer_tci; /* host order, when n_tags > 0 */
+	uint16_t l3_off;    /* L2 length: Ethernet header and tags; 0 when the Ethernet header is cut */
+	/* The rest is set for valid IPv4 only. */
+	uint16_t l4_off;
+	uint8_t l4_proto;
+	bool ports;         /* sport and dport were read */
+	rte_be16_t sport, dport;
+	uint32_t l4_len;    /* L4 bytes by the total length */
+	uint32_t l4_seg;    /* of those, in the first segment */
+};
 
 /* 802.1Q, and 802.1ad for the outer tag of QinQ. */
 static __rte_always_inline bool pkt_is_vlan_tpid(rte_be16_t ether_type)
@@ -22,90 +68,104 @@ static __rte_always_inline bool pkt_is_vlan_tpid(rte_be16_t ether_type)
 	return ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ);
 }
 
-/* The IPv4 header after up to two VLAN tags, or NULL when the frame is not
- * IPv4 or its header is malformed or not entirely in the first segment. */
-static __rte_always_inline struct rte_ipv4_hdr *pkt_ipv4(struct rte_mbuf *m)
+static __rte_always_inline bool pkt_proto_has_ports(uint64_t proto)
 {
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), off = sizeof(struct rte_ether_hdr);
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+}
+
+/* The L2 part of pkt_parse(), for elements that read no further; false
+ * for a runt. */
+static __rte_always_inline bool pkt_parse_l2(const struct rte_mbuf *m, struct pkt_info *pi)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
 	rte_be16_t type;
-	struct rte_ipv4_hdr *ip;
-	uint32_t ihl;
 
-	if (unlikely(len < off))
-		return NULL;
+	*pi = (struct pkt_info){ .status = PKT_RUNT, .l3 = PKT_L3_NONE };
+	if (unlikely(len < sizeof(struct rte_ether_hdr)))
+		return false;
+	pi->l3_off = sizeof(struct rte_ether_hdr);
 	type = ((const struct rte_ether_hdr *)p)->ether_type;
-	for (unsigned tags = 0; tags < 2 && pkt_is_vlan_tpid(type); tags++) {
-		if (unlikely(len < off + sizeof(struct rte_vlan_hdr)))
-			return NULL;
-		type = ((const struct rte_vlan_hdr *)(p + off))->eth_proto;
-		off += sizeof(struct rte_vlan_hdr);
+	for (; pi->n_tags < PKT_MAX_TAGS && pkt_is_vlan_tpid(type); pi->n_tags++) {
+		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(p + pi->l3_off);
+
+		if (unlikely(len < pi->l3_off + sizeof(*vh))) {
+			pi->ethertype = rte_be_to_cpu_16(type);
+			return false;
+		}
+		if (!pi->n_tags)
+			pi->outer_tci = rte_be_to_cpu_16(vh->vlan_tci);
+		type = vh->eth_proto;
+		pi->l3_off += sizeof(*vh);
 	}
-	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || len < off + sizeof(*ip))
-		return NULL;
-	ip = (struct rte_ipv4_hdr *)(p + off);
-	ihl = rte_ipv4_hdr_len(ip);
-	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || len < off + ihl)
-		return NULL;
-	return ip;
-}
-
-static __rte_always_inline bool pkt_ipv4_is_fragment(const struct rte_ipv4_hdr *ip)
-{
-	return (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0;
-}
-
-/* Source and destination port (network order) of an unfragmented TCP, UDP
- * or SCTP packet whose ports lie in the first segment; false otherwise. */
-static __rte_always_inline bool pkt_ipv4_ports(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
-					       rte_be16_t *sport, rte_be16_t *dport)
-{
-	const uint8_t *l4 = (const uint8_t *)ip + rte_ipv4_hdr_len(ip);
-	uint8_t proto = ip->next_proto_id;
-
-	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_SCTP) ||
-	    pkt_ipv4_is_fragment(ip) ||
-	    l4 + 4 > rte_pktmbuf_mtod(m, const uint8_t *) + rte_pktmbuf_data_len(m))
-		return false;
-	memcpy(sport, l4, 2);
-	memcpy(dport, l4 + 2, 2);
+	pi->status = PKT_OK;
+	pi->ethertype = rte_be_to_cpu_16(type);
+	pi->l3 = type == RTE_BE16(RTE_ETHER_TYPE_IPV4) ? PKT_L3_IPV4 : PKT_L3_OTHER;
 	return true;
 }
 
-struct pkt_l4 {
-	struct rte_ether_hdr *eth;
-	struct rte_ipv4_hdr *ip;
-	uint8_t *l4;     /* first byte after the IPv4 header */
-	uint32_t l2_len; /* Ethernet header and any VLAN tags */
-	uint32_t len;    /* IPv4 payload bytes, by the header's total length */
-	uint32_t seg;    /* bytes of that payload in the first segment */
-};
-
-/* An unfragmented IPv4 packet of protocol `proto` whose first segment
- * holds at least `need` bytes of L4 header: fills p and returns true.
- * Fragments are refused because only whole datagrams can be rewritten
- * with checksums that stay valid. */
-static __rte_always_inline bool
-pkt_ipv4_l4(struct rte_mbuf *m, uint8_t proto, uint32_t need, struct pkt_l4 *p)
+/* Fills pi for m, as the comment at the top says. */
+static __rte_always_inline void pkt_parse(const struct rte_mbuf *m, struct pkt_info *pi)
 {
-	uint8_t *base = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct rte_ipv4_hdr *ip;
 	uint32_t ihl, total;
+	rte_be16_t ports[2];
+	const rte_be16_t *at;
 
-	p->ip = pkt_ipv4(m);
-	if (!p->ip)
-		return false;
-	p->eth = (struct rte_ether_hdr *)base;
-	p->l2_len = (uint32_t)((uint8_t *)p->ip - base);
-	ihl = rte_ipv4_hdr_len(p->ip);
-	total = rte_be_to_cpu_16(p->ip->total_length);
-	if (total < ihl || p->ip->next_proto_id != proto || pkt_ipv4_is_fragment(p->ip) ||
-	    rte_pktmbuf_pkt_len(m) < p->l2_len + total || total - ihl < need ||
-	    rte_pktmbuf_data_len(m) < p->l2_len + ihl + need)
-		return false;
-	p->l4 = base + p->l2_len + ihl;
-	p->len = total - ihl;
-	p->seg = RTE_MIN(rte_pktmbuf_data_len(m) - p->l2_len - ihl, p->len);
-	return true;
+	if (!pkt_parse_l2(m, pi) || pi->l3 != PKT_L3_IPV4)
+		return;
+	pi->status = PKT_TRUNCATED;
+	if (unlikely(rte_pktmbuf_data_len(m) < pi->l3_off + sizeof(*ip)))
+		return;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pi->l3_off);
+	ihl = rte_ipv4_hdr_len(ip);
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || total < ihl)) {
+		pi->status = PKT_BAD_HEADER;
+		return;
+	}
+	if (unlikely(rte_pktmbuf_data_len(m) < pi->l3_off + ihl || rte_pktmbuf_pkt_len(m) < pi->l3_off + total))
+		return;
+	pi->status = PKT_OK;
+	pi->l4_proto = ip->next_proto_id;
+	pi->l4_off = (uint16_t)(pi->l3_off + ihl);
+	pi->l4_len = total - ihl;
+	pi->l4_seg = RTE_MIN(rte_pktmbuf_data_len(m) - pi->l4_off, pi->l4_len);
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK))
+		pi->frag = PKT_FRAG_LATER;
+	else if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG))
+		pi->frag = PKT_FRAG_FIRST;
+	if (pi->frag == PKT_FRAG_LATER || !pkt_proto_has_ports(pi->l4_proto) || pi->l4_len < sizeof(ports))
+		return;
+	/* A pointer into the first segment, or the bytes copied from a chain. */
+	at = rte_pktmbuf_read(m, pi->l4_off, sizeof(ports), ports);
+	if (unlikely(!at))
+		return;
+	memcpy(&pi->sport, at, sizeof(pi->sport));
+	memcpy(&pi->dport, (const uint8_t *)at + sizeof(pi->sport), sizeof(pi->dport));
+	pi->ports = true;
+}
+
+static __rte_always_inline bool pkt_is_ipv4(const struct pkt_info *pi)
+{
+	return pi->l3 == PKT_L3_IPV4 && pi->status == PKT_OK;
+}
+
+/* The IPv4 header of a packet pkt_parse() found valid. */
+static __rte_always_inline struct rte_ipv4_hdr *pkt_ipv4_hdr(struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pi->l3_off);
+}
+
+/* The L4 header of a valid, unfragmented IPv4 packet whose first segment
+ * holds `need` bytes of it within the datagram, else NULL: what an element
+ * that rewrites L4 may touch (a fragment's checksum covers the whole
+ * datagram, which no element reassembles). */
+static __rte_always_inline void *pkt_l4_hdr(struct rte_mbuf *m, const struct pkt_info *pi, uint32_t need)
+{
+	if (!pkt_is_ipv4(pi) || pi->frag != PKT_FRAG_NONE || pi->l4_seg < need)
+		return NULL;
+	return rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l4_off);
 }
 
 /* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for one 16-bit word m that

@@ -203,7 +203,7 @@ static uint16_t policer_process(struct rte_graph *graph, struct rte_node *node, 
 		struct rte_mbuf *m = objs[i];
 		uint32_t len = rte_pktmbuf_pkt_len(m);
 		enum rte_color c = meter(w, now, len);
-		struct rte_ipv4_hdr *ip;
+		struct pkt_info pi;
 
 		rt->counters[c]++;
 		rt->counters[POL_GREEN_BYTES + c] += len;
@@ -212,10 +212,10 @@ static uint16_t policer_process(struct rte_graph *graph, struct rte_node *node, 
 			continue;
 		}
 		if (w->cfg.action[c] == ACTION_MARK) {
-			ip = pkt_ipv4(m);
-			if (likely(ip != NULL))
-				set_dscp(ip, w->cfg.dscp[c]);
-			rt->counters[ip ? POL_MARKED : POL_UNMARKABLE]++;
+			pkt_parse(m, &pi);
+			if (likely(pkt_is_ipv4(&pi)))
+				set_dscp(pkt_ipv4_hdr(m, &pi), w->cfg.dscp[c]);
+			rt->counters[pkt_is_ipv4(&pi) ? POL_MARKED : POL_UNMARKABLE]++;
 		}
 		objs[kept++] = m;
 	}

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "log.h"
 #include "param.h"
+#include "pkt.h"
 
 #define ROUTER_MAX_NEXT_HOPS 256
 #define ROUTER_MAX_ROUTES 65536
@@ -589,7 +590,7 @@ static enum learn_result learn(struct mbox_elem_rt *rt, struct router_dp *dp, co
  * (the request becomes the reply, out the interface it came in on).
  * Anything else is not for the router. */
 static void handle_not_ipv4(struct rte_graph *graph, struct rte_node *node, struct mbox_elem_rt *rt,
-			    struct router_dp *dp, struct rte_mbuf *m, struct drop_list *dl)
+			    struct router_dp *dp, struct rte_mbuf *m, const struct pkt_info *pi, struct drop_list *dl)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
@@ -597,7 +598,7 @@ static void handle_not_ipv4(struct rte_graph *graph, struct rte_node *node, stru
 	enum learn_result learned;
 	int iface;
 
-	if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+	if (pi->n_tags || pi->ethertype != RTE_ETHER_TYPE_ARP) {
 		drop(rt, dl, m, ROUTER_NOT_IP);
 		return;
 	}
@@ -628,24 +629,16 @@ static void handle_not_ipv4(struct rte_graph *graph, struct rte_node *node, stru
 	}
 }
 
-/* Checks what forwarding relies on.  Header checksums are verified in
+/* pkt_parse() checked the rest; the header checksum is verified in
  * software unless the device already did (RX offload flags). */
-static __rte_always_inline bool ipv4_header_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+static __rte_always_inline bool ipv4_cksum_ok(const struct rte_mbuf *m, const struct pkt_info *pi,
+					      const struct rte_ipv4_hdr *ip)
 {
 	uint64_t cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	uint32_t ihl, total;
 
-	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*ip))
-		return false;
-	ihl = (ip->version_ihl & 0xf) * 4u;
-	total = rte_be_to_cpu_16(ip->total_length);
-	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) ||
-	    rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + ihl ||
-	    total < ihl || rte_pktmbuf_pkt_len(m) < sizeof(struct rte_ether_hdr) + total)
-		return false;
 	if (cksum == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
 		return true;
-	return cksum != RTE_MBUF_F_RX_IP_CKSUM_BAD && rte_raw_cksum(ip, ihl) == 0xffff;
+	return cksum != RTE_MBUF_F_RX_IP_CKSUM_BAD && rte_raw_cksum(ip, pi->l4_off - pi->l3_off) == 0xffff;
 }
 
 /* TTL - 1 and the checksum updated as RFC 1624 eqn. 3 has it:
@@ -671,14 +664,17 @@ static void route_chunk(struct rte_graph *graph, struct rte_node *node, struct m
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
-		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+									 sizeof(struct rte_ether_hdr));
+		struct pkt_info pi;
 
-		if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth)))
+		/* Interfaces are untagged: tagged frames are not IP here. */
+		pkt_parse(m, &pi);
+		if (unlikely(!pi.l3_off))
 			drop(rt, &dl, m, ROUTER_BAD_HEADER);
-		else if (unlikely(eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)))
-			handle_not_ipv4(graph, node, rt, dp, m, &dl);
-		else if (unlikely(!ipv4_header_ok(m, ip)))
+		else if (unlikely(pi.n_tags || pi.l3 != PKT_L3_IPV4))
+			handle_not_ipv4(graph, node, rt, dp, m, &pi, &dl);
+		else if (unlikely(pi.status != PKT_OK || !ipv4_cksum_ok(m, &pi, ip)))
 			drop(rt, &dl, m, ROUTER_BAD_HEADER);
 		else if (unlikely(ip->time_to_live <= 1))
 			drop(rt, &dl, m, ROUTER_TTL_EXPIRED);

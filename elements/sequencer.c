@@ -130,10 +130,10 @@ static __rte_always_inline struct source *source_get(struct seq_state *st, uint6
 }
 
 static __rte_always_inline void stamp(struct mbox_elem_rt *rt, struct seq_state *st,
-				      const struct pkt_l4 *p, struct rte_udp_hdr *udp)
+				      const struct rte_ipv4_hdr *ip, struct rte_udp_hdr *udp)
 {
 	/* Bit 48 keeps every key non-zero, the mark of a free slot. */
-	uint64_t key = 1ull << 48 | (uint64_t)rte_be_to_cpu_32(p->ip->src_addr) << 16 |
+	uint64_t key = 1ull << 48 | (uint64_t)rte_be_to_cpu_32(ip->src_addr) << 16 |
 		       rte_be_to_cpu_16(udp->src_port);
 	struct source *src = source_get(st, key);
 	uint64_t before[2], after[2];
@@ -159,21 +159,20 @@ static uint16_t seq_process(struct rte_graph *graph, struct rte_node *node, void
 	const struct seq_worker *w = (const struct seq_worker *)rt->priv;
 
 	for (uint16_t i = 0; i < n; i++) {
-		struct pkt_l4 p;
+		struct pkt_info p;
 		struct rte_udp_hdr *udp;
 		uint32_t dgram;
 
-		if (!pkt_ipv4_l4(objs[i], IPPROTO_UDP, sizeof(*udp), &p))
-			continue;
-		udp = (struct rte_udp_hdr *)p.l4;
-		if (udp->dst_port != w->port_be)
+		pkt_parse(objs[i], &p);
+		udp = pkt_l4_hdr(objs[i], &p, sizeof(*udp));
+		if (!udp || p.l4_proto != IPPROTO_UDP || udp->dst_port != w->port_be)
 			continue;
 		dgram = rte_be_to_cpu_16(udp->dgram_len);
-		if (dgram < sizeof(*udp) + STAMP_LEN || dgram > p.len || p.seg < sizeof(*udp) + STAMP_LEN) {
+		if (dgram < sizeof(*udp) + STAMP_LEN || dgram > p.l4_len || p.l4_seg < sizeof(*udp) + STAMP_LEN) {
 			rt->counters[SEQ_TOO_SHORT]++;
 			continue;
 		}
-		stamp(rt, w->st, &p, udp);
+		stamp(rt, w->st, pkt_ipv4_hdr(objs[i], &p), udp);
 	}
 	rt->counters[SEQ_SOURCES] = w->st->n_sources;
 	mbox_forward_all(graph, node, rt, 0, n);

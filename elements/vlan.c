@@ -1,8 +1,9 @@
 /* vlan: 802.1Q tags.  push inserts a tag (vid, pcp) in front of any tag the
  * frame already has (QinQ with TPID 0x8100); pop removes the outer tag
  * (0x8100 or 0x88a8); split sends each frame to the output of its outer
- * VLAN id, "untagged" or "other", optionally popping the tag.  Frames too
- * short for their Ethernet header or outer tag are dropped as runts. */
+ * VLAN id, "untagged" or "other", optionally popping the tag.  Runts by
+ * pkt_parse_l2() (cut short in the Ethernet header or one of the two tags
+ * it looks through) are dropped. */
 #include <string.h>
 
 #include "config.h"
@@ -11,7 +12,6 @@
 
 enum vlan_mode { MODE_PUSH, MODE_POP, MODE_SPLIT };
 enum { VLAN_PUSHED, VLAN_POPPED, VLAN_UNTAGGED, VLAN_UNKNOWN_VID, VLAN_NO_HEADROOM, VLAN_RUNTS };
-enum frame_tag { FRAME_RUNT, FRAME_UNTAGGED, FRAME_TAGGED };
 
 #define VLAN_ADDRS_LEN (2 * RTE_ETHER_ADDR_LEN)
 
@@ -113,25 +113,6 @@ static int vlan_start(struct mbox_elem_rt *rt)
 	return 0;
 }
 
-static __rte_always_inline enum frame_tag frame_tag(const struct rte_mbuf *m)
-{
-	uint32_t len = rte_pktmbuf_data_len(m);
-
-	if (unlikely(len < sizeof(struct rte_ether_hdr)))
-		return FRAME_RUNT;
-	if (!pkt_is_vlan_tpid(rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type))
-		return FRAME_UNTAGGED;
-	return likely(len >= sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr)) ? FRAME_TAGGED : FRAME_RUNT;
-}
-
-static __rte_always_inline uint16_t outer_vid(const struct rte_mbuf *m)
-{
-	const struct rte_vlan_hdr *vh = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *,
-								 sizeof(struct rte_ether_hdr));
-
-	return rte_be_to_cpu_16(vh->vlan_tci) & RTE_ETHER_MAX_VLAN_ID;
-}
-
 static __rte_always_inline void pop_tag(struct rte_mbuf *m)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
@@ -163,14 +144,14 @@ static uint16_t vlan_rewrite_process(struct rte_graph *graph, struct rte_node *n
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
-		enum frame_tag tag = frame_tag(m);
+		struct pkt_info pi;
 		unsigned counter;
 
-		if (unlikely(tag == FRAME_RUNT)) {
+		if (unlikely(!pkt_parse_l2(m, &pi))) {
 			counter = VLAN_RUNTS;
 		} else if (v->mode == MODE_PUSH) {
 			counter = push_tag(m, v->tci) ? VLAN_PUSHED : VLAN_NO_HEADROOM;
-		} else if (tag == FRAME_UNTAGGED) {
+		} else if (!pi.n_tags) {
 			counter = VLAN_UNTAGGED;
 		} else {
 			pop_tag(m);
@@ -193,18 +174,18 @@ static uint16_t vlan_split_process(struct rte_graph *graph, struct rte_node *nod
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
-		enum frame_tag tag = frame_tag(m);
+		struct pkt_info pi;
 		uint8_t out = v->untagged_out;
 
-		if (unlikely(tag == FRAME_RUNT)) {
+		if (unlikely(!pkt_parse_l2(m, &pi))) {
 			rt->counters[VLAN_RUNTS]++;
 			mbox_drop(rt, &objs[i], 1);
 			continue;
 		}
-		if (tag == FRAME_UNTAGGED) {
+		if (!pi.n_tags) {
 			rt->counters[VLAN_UNTAGGED]++;
 		} else {
-			out = v->out_of_vid[outer_vid(m)];
+			out = v->out_of_vid[pi.outer_tci & RTE_ETHER_MAX_VLAN_ID];
 			if (out == v->other_out) {
 				rt->counters[VLAN_UNKNOWN_VID]++;
 			} else if (v->pop) {

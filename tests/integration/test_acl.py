@@ -47,23 +47,27 @@ def model(fr):
     if len(fr) < 14:
         return "truncated", None, False
     off, etype = 14, fr[12:14]
-    if etype == b"\x81\x00":
-        if len(fr) < 18:
+    for _ in range(2):  # up to two tags, 802.1Q or 802.1ad (elements/pkt.h)
+        if etype not in (b"\x81\x00", b"\x88\xa8"):
+            break
+        if len(fr) < off + 4:
             return "truncated", None, False
-        off, etype = 18, fr[16:18]
+        off, etype = off + 4, fr[off + 2:off + 4]
     if etype != b"\x08\x00":
         return "non_ip", None, False
     if len(fr) < off + 20:
         return "truncated", None, False
-    ihl = (fr[off] & 0xF) * 4
-    if fr[off] >> 4 != 4 or ihl < 20:
+    ihl, total = (fr[off] & 0xF) * 4, int.from_bytes(fr[off + 2:off + 4], "big")
+    if fr[off] >> 4 != 4 or ihl < 20 or total < ihl:
         return "bad_header", None, False
+    if len(fr) < off + ihl or len(fr) < off + total:
+        return "truncated", None, False
     proto = fr[off + 9]
     src = ipaddress.ip_address(fr[off + 12:off + 16])
     dst = ipaddress.ip_address(fr[off + 16:off + 20])
     ports, fragment = None, bool(int.from_bytes(fr[off + 6:off + 8], "big") & 0x1FFF)
     if not fragment and proto in (6, 17, 132):
-        if len(fr) < off + ihl + 4:
+        if total < ihl + 4:
             return "truncated", None, False
         ports = struct.unpack("!HH", fr[off + ihl:off + ihl + 4])
     best = None

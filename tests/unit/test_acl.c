@@ -142,6 +142,43 @@ static void test_default_permit(void)
 	harness_finish(gen, "acl_default_permit");
 }
 
+/* m with an 802.1ad tag (VID 100) in front of the tags it has. */
+static struct rte_mbuf *outer_tag(struct rte_mbuf *m)
+{
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+
+	memmove(p, p + 4, 12);
+	memcpy(p + 12, "\x88\xa8\x00\x64", 4);
+	return m;
+}
+
+/* pkt_parse's meaning: the rules see IPv4 behind two tags (QinQ), so
+ * non_ip = permit lets no tagged traffic around them; a third tag is
+ * beyond the bound and takes non_ip. */
+static void test_qinq(void)
+{
+	const struct pkt_spec dns = { .vlan = 5, .ethertype = RTE_ETHER_TYPE_IPV4, .proto = 17, .dport = 53,
+				      .len = 64 };
+	struct rte_mbuf *m[3];
+	struct mbox_generation *gen = harness_build("acl_qinq", 1,
+		"{ name = \"fw\"; kind = \"acl\"; default_action = \"permit\"; non_ip = \"permit\";\n"
+		"  rules = ( { proto = 17; dst_port = \"53\"; action = \"deny\"; } ); }",
+		"\"src -> fw -> s0\"");
+	const struct mbox_elem_rt *fw;
+
+	if (!gen)
+		return;
+	m[0] = harness_pkt(&dns);
+	m[1] = outer_tag(harness_pkt(&dns));
+	m[2] = outer_tag(outer_tag(harness_pkt(&dns)));
+	harness_inject(gen, m, RTE_DIM(m));
+	fw = harness_rt(gen, "fw");
+	check(fw->rows[0] == 2 && fw->drops == 2 && n_captured[0] == 1 && fw->counters[NON_IP] == 1,
+	      "acl_qinq_rules_apply", "rows=%lu drops=%lu permit=%u non_ip=%lu", fw->rows[0], fw->drops,
+	      n_captured[0], fw->counters[NON_IP]);
+	harness_finish(gen, "acl_qinq");
+}
+
 static void test_no_rules(void)
 {
 	const struct pkt_spec p[] = { IPV4(17, 1, 2, 60), IPV4(6, 1, 2, 60), { .ethertype = RTE_ETHER_TYPE_ARP, .len = 60 } };
@@ -237,6 +274,7 @@ int main(int argc, char **argv)
 	harness_init(argv[0]);
 	test_firewall();
 	test_fragments();
+	test_qinq();
 	test_default_permit();
 	test_no_rules();
 	test_many_rules();
