@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "conf_internal.h"
@@ -267,14 +266,4 @@ int mbox_parse_group(struct mbox_parse *p, const config_setting_t *group,
 		}
 	}
 	return rc;
-}
-
-const struct mbox_value *mbox_values_get(const struct mbox_param *schema,
-					 const struct mbox_value *values, const char *name)
-{
-	for (unsigned i = 0; schema[i].name; i++)
-		if (!strcmp(schema[i].name, name))
-			return &values[i];
-	fprintf(stderr, "mboxd: field '%s' is not in the schema\n", name);
-	abort();
 }

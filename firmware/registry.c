@@ -60,12 +60,18 @@ int mbox_kind_param_index(const struct mbox_kind *kind, const char *name)
 	return param_index(kind->params, name);
 }
 
-const struct mbox_value *mbox_param(const struct mbox_element *e, const char *name)
+const struct mbox_value *mbox_values_get(const struct mbox_param *schema,
+					 const struct mbox_value *values, const char *name)
 {
-	int i = param_index(e->kind->params, name);
+	int i = param_index(schema, name);
 
 	RTE_VERIFY(i >= 0);
-	return &e->values[i];
+	return &values[i];
+}
+
+const struct mbox_value *mbox_param(const struct mbox_element *e, const char *name)
+{
+	return mbox_values_get(e->kind->params, e->values, name);
 }
 
 unsigned mbox_element_n_rows(const struct mbox_element *e)
