@@ -62,6 +62,34 @@ struct pkt_info {
 	uint32_t l4_seg;    /* of those, in the first segment */
 };
 
+/* An ethertype (host order, after the tags pkt_parse_l2() looked through)
+ * whose payload holds a network layer the parser does not reach: a further
+ * VLAN tag (a third, or a pre-standard QinQ TPID 0x9100/0x9200/0x9300),
+ * MPLS, a PPPoE session, 802.1ah (PBB), 802.1BR (E-tag), NSH or a bridged
+ * Ethernet frame (TEB).  Such a
+ * frame can carry IP that no L3 rule sees: a filter must not treat it as
+ * an ordinary non-IP frame. */
+static __rte_always_inline bool pkt_ethertype_hides_l3(uint16_t ethertype)
+{
+	switch (ethertype) {
+	case RTE_ETHER_TYPE_VLAN:
+	case RTE_ETHER_TYPE_QINQ:
+	case RTE_ETHER_TYPE_QINQ1:
+	case RTE_ETHER_TYPE_QINQ2:
+	case RTE_ETHER_TYPE_QINQ3:
+	case RTE_ETHER_TYPE_MPLS:
+	case RTE_ETHER_TYPE_MPLSM:
+	case RTE_ETHER_TYPE_PPPOE_SESSION:
+	case 0x88e7: /* 802.1ah I-tag */
+	case RTE_ETHER_TYPE_ETAG:
+	case 0x894f: /* NSH */
+	case RTE_ETHER_TYPE_TEB:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* 802.1Q, and 802.1ad for the outer tag of QinQ. */
 static __rte_always_inline bool pkt_is_vlan_tpid(rte_be16_t ether_type)
 {
