@@ -6,8 +6,9 @@
  * with a packet that is not valid IPv4):
  * - L2: the Ethernet header, then up to PKT_MAX_TAGS VLAN tags, TPID 0x8100
  *   or 0x88a8 in either place.  A third tag is not looked into: its TPID is
- *   the ethertype, so the frame is not IP.  A frame cut short in its
- *   Ethernet header or in a tag is a runt.
+ *   the ethertype, so the frame is not IP (pkt_ethertype_hides_l3() says
+ *   IP may be inside).  A frame cut short in its Ethernet header or in a
+ *   tag is a runt.
  * - IPv4 is valid with version 4, IHL >= 5, total length >= the header and
  *   within the frame (all segments; padding may follow), and the header,
  *   options included, in the first segment: receive paths fill a segment
