@@ -61,6 +61,7 @@ run_one() {
 	log=$run/$name.log work=$run/$name.work
 	mkdir "$work"
 	echo "== $name"
+	local started=$SECONDS
 	# Output into a file, not a pipe, which would wait for a process that
 	# keeps it open.
 	MBOX_TEST_CASE=${only[$name]:-*} timeout -k 10 "$TEST_TIMEOUT" \
@@ -80,6 +81,7 @@ run_one() {
 		died="exited with status $rc"
 	fi
 	[ -n "$died" ] && echo "ERROR $name: $died" >>"$log"
+	echo "   ($name took $((SECONDS - started)) s)"
 	# Count the report: every PASS/FAIL/ERROR/SKIP line, and an ERROR for
 	# each planned check that never reported.
 	local counts
