@@ -168,7 +168,7 @@ void mbox_stats_dump(FILE *out)
 	if (mbox_stats_pool(&pool) == 0)
 		fprintf(out, "stats: pool %s size=%u in_use=%u\n", pool.name, pool.size, pool.in_use);
 	if (mbox_stats_memory(&mem) == 0)
-		fprintf(out, "stats: memory heap_used=%" PRIu64 " heap_free=%" PRIu64 " heap_allocations=%" PRIu64
+		fprintf(out, "stats: memory dataplane heap_used=%" PRIu64 " heap_free=%" PRIu64 " heap_allocations=%" PRIu64
 			" graph_nodes=%u\n", mem.heap_used, mem.heap_free, mem.heap_allocations, mem.graph_nodes);
 	fflush(out);
 }
