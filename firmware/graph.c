@@ -283,7 +283,7 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 	gen->clone_set = take_clone_set();
 	gen->carried = rte_zmalloc("mbox_carried", sizeof(*gen->carried) * n, 0);
 	gen->lineage = rte_zmalloc("mbox_lineage", sizeof(*gen->lineage) * n, 0);
-	gen->nodes = rte_zmalloc("mbox_nodes", sizeof(*gen->nodes) * n * gen->n_workers, 0);
+	gen->nodes = rte_zmalloc("mbox_nodes", sizeof(struct rte_node *) * n * gen->n_workers, 0);
 	if (!gen->carried || !gen->lineage || !gen->nodes) {
 		log_err("graph: out of memory");
 		mbox_generation_free(gen);
