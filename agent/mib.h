@@ -48,7 +48,7 @@ struct mib_column {
 	u_char type;          /* ASN_* */
 	void (*get)(const struct mib_row *row, struct mib_value *v);
 	enum mib_write write; /* W_NONE: read-only */
-	unsigned arg;         /* the getter's (and a W_THRESHOLD's) which-one */
+	unsigned arg;         /* W_THRESHOLD: which threshold it sets */
 };
 struct mib_table {
 	const char *name;     /* of the entry (or scalar group) in the MIB */

@@ -8,8 +8,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-
 /* What crossed a threshold: mboxThresholdCrossedType's values. */
 enum monitor_cross { CROSS_DROP_RATE = 1, CROSS_CORE_BUSY, CROSS_POOL_USAGE, CROSS_TABLE_FILL };
 
