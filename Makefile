@@ -73,6 +73,8 @@ $(BUILD)/mbox-gen: $(GEN_OBJS)
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/tests/test_flow_stats: $(BUILD)/tools/gen/flow_stats.o
+# The MIB tables the subagent serves, checked against mib/MBOX-MIB.txt.
+$(BUILD)/tests/test_mib_oids: $(patsubst %,$(BUILD)/agent/%.o,tables objects monitor)
 
 hugepages:
 	@tools/hugepages.sh
