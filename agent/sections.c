@@ -44,6 +44,8 @@ static const struct mbox_param snmp_schema[] = {
 	  .help = "seconds between AgentX pings; a lost snmpd is reconnected within this" },
 	{ .name = "listen", .type = MBOX_P_STRING, .def = "udp:161",
 	  .help = "snmpd agentaddress written by mboxd --snmpd-conf" },
+	{ .name = "sys_name", .type = MBOX_P_STRING, .optional = true,
+	  .help = "SNMPv2-MIB sysName (snmpd's default, the host name, when absent)" },
 	{ .name = "if_index_base", .type = MBOX_P_UINT, .def = "1000", .min = 1, .max = 2147483647 - MBOX_MAX_PORTS,
 	  .help = "ports appear in IF-MIB at ifIndex if_index_base + 1, + 2, ..." },
 	{ .name = "users", .type = MBOX_P_LIST, .optional = true, .max = MBOX_MAX_SNMP_ENTRIES,
@@ -95,6 +97,24 @@ static int check_word(struct mbox_parse *p, const struct mbox_value *v, const ch
 	return -1;
 }
 
+/* A value snmpd.conf takes as the rest of its line (sysName): printable,
+ * spaces allowed, no '#' (a comment to snmpd) and no quotes or '\\'. */
+static int check_line(struct mbox_parse *p, const struct mbox_value *v, const char *what, const char *field,
+		      size_t max)
+{
+	size_t n = strlen(v->s);
+	bool ok = n >= 1 && n <= max && v->s[0] != ' ' && v->s[n - 1] != ' ';
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isprint((unsigned char)v->s[i]) && !strchr("\"'#\\", v->s[i]);
+	if (ok)
+		return 0;
+	mbox_parse_error_at(p, v->line,
+			"%s: field '%s': \"%s\" is not valid, expected 1 to %zu printable characters without "
+			"quotes, '\\', '#' or leading and trailing spaces", what, field, v->s, max);
+	return -1;
+}
+
 #define FIELD(fields, list, i, name) mbox_list_field(list, fields, i, name)
 
 static int parse_snmp_users(struct mbox_parse *p, struct mbox_snmp_cfg *sc, const struct mbox_value *list)
@@ -143,6 +163,10 @@ static int parse_snmp(struct mbox_parse *p, const config_setting_t *s, const str
 	sc->if_index_base = (unsigned)SNMP("if_index_base")->u;
 	rc |= check_word(p, SNMP("agentx_socket"), "snmp", "agentx_socket", 255) |
 	      check_word(p, SNMP("listen"), "snmp", "listen", 255);
+	if (SNMP("sys_name")->present) {
+		sc->sys_name = SNMP("sys_name")->s;
+		rc |= check_line(p, SNMP("sys_name"), "snmp", "sys_name", 255);
+	}
 	rc |= parse_snmp_users(p, sc, SNMP("users"));
 	sc->n_communities = communities->present ? communities->list.n : 0;
 	for (unsigned i = 0; i < sc->n_communities; i++) {
