@@ -33,8 +33,17 @@ error_at(struct provision *pv, const char *file, int line, const char *fmt, ...)
 
 static bool read_file(struct provision *pv, config_t *lc, const char *file)
 {
+	FILE *f = fopen(file, "r");
+	bool ok;
+
 	config_init(lc);
-	if (config_read_file(lc, file))
+	if (!f) {
+		error_at(pv, file, 0, "cannot read: %s", strerror(errno));
+		return false;
+	}
+	ok = config_read(lc, f);
+	fclose(f);
+	if (ok)
 		return true;
 	fprintf(stderr, "%s:%d: error: %s\n", config_error_file(lc) ? config_error_file(lc) : file,
 		config_error_line(lc), config_error_text(lc));
