@@ -129,6 +129,10 @@ EOF
 mbox_provision() {
 	(
 		umask 077
+		# A box flashed before issue 23 keeps its configuration, and with it
+		# the passphrase every image shared.
+		grep -qF '"mbox-change-me"' "$MBOX_CFG" 2>/dev/null &&
+			log "WARNING: $MBOX_CFG has the passphrase images before issue 23 shared (mbox-change-me): change it"
 		if [ -f /config/provisioned ]; then
 			dev=$(seed_device 1) && log "cidata seed $dev ignored: this box was provisioned on its first boot"
 			exit 0
