@@ -166,6 +166,8 @@ static bool from_config_alloc(const void *caller)
 static bool fails(enum kind k)
 {
 	load_env();
+	if (strcmp(f.scope, ",,") && !f.depth)
+		return false; /* scoped: only calls inside a window count */
 	f.calls[k]++;
 	f.calls[K_ANY]++;
 	for (unsigned i = 0; i < f.n_rules; i++) {

@@ -10,7 +10,8 @@
  *
  * Calls are counted per window: each top-level call of a function named in
  * the scope (mbox_dataplane_reload, mbox_change_prepare, ...) opens one and
- * resets the counts; without a scope the whole process is one window.  At
+ * resets the counts, and calls outside windows are neither counted nor
+ * failed; without a scope the whole process is one window.  At
  * the end of a window the module logs what it counted, what it failed and
  * the DPDK heap in use before and after ("fault: ..." on stderr).
  *
