@@ -67,6 +67,25 @@ bool fixture_counting(const char *name)
 	return false;
 }
 
+unsigned fixture_generation(void)
+{
+	return mbox_dataplane_status()->generation;
+}
+
+uint64_t fixture_worker_switches(void)
+{
+	unsigned n;
+
+	return __atomic_load_n(&mbox_dataplane_workers(&n)[0].switches, __ATOMIC_ACQUIRE);
+}
+
+bool fixture_worker_switched(uint64_t switches)
+{
+	for (unsigned i = 0; i < 5000 && fixture_worker_switches() == switches; i++)
+		rte_delay_us_sleep(1000);
+	return fixture_worker_switches() != switches;
+}
+
 bool fixture_worker_on_running(void)
 {
 	unsigned n;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -21,6 +22,11 @@ struct mbox_config *fixture_config(const char *name, const char *platform, const
 void fixture_start(const char *name, const char *rest);
 /* Whether the counter element `name`'s packet count rises within 5 s. */
 bool fixture_counting(const char *name);
+/* mboxGeneration now; generations the worker has switched to so far. */
+unsigned fixture_generation(void);
+uint64_t fixture_worker_switches(void);
+/* Wait up to 5 s for the worker to switch again after `switches`. */
+bool fixture_worker_switched(uint64_t switches);
 /* Whether the worker walks the running generation now (waits up to 5 s). */
 bool fixture_worker_on_running(void);
 /* Stop the data plane; the exit status for main(). */

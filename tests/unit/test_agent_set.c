@@ -81,31 +81,19 @@ static const char *swap_now(void)
 	return o && o->str ? o->str : "?";
 }
 
-static unsigned generation(void)
-{
-	return mbox_dataplane_status()->generation;
-}
-
-static uint64_t switches(void)
-{
-	unsigned n;
-
-	return __atomic_load_n(&mbox_dataplane_workers(&n)[0].switches, __ATOMIC_ACQUIRE);
-}
-
 static void test_commit(void)
 {
 	netsnmp_variable_list *vbs = swap_to("false");
-	unsigned before = generation();
+	unsigned before = fixture_generation();
 	int err = reserve(vbs);
 
 	if (!err) {
 		phase(MODE_SET_ACTION, vbs);
 		phase(MODE_SET_COMMIT, vbs);
 	}
-	check(!err && generation() == before + 1 && !strcmp(swap_now(), "false") && fixture_worker_on_running() &&
+	check(!err && fixture_generation() == before + 1 && !strcmp(swap_now(), "false") && fixture_worker_on_running() &&
 	      fixture_counting("c"), "agent_set_commit_applies", "error %d, generation %u (was %u), swap %s; last error \"%s\"",
-	      err, generation(), before, swap_now(), mbox_dataplane_status()->last_error);
+	      err, fixture_generation(), before, swap_now(), mbox_dataplane_status()->last_error);
 	snmp_free_varbind(vbs);
 }
 
@@ -115,9 +103,9 @@ static void test_undo_after_action(void)
 	netsnmp_variable_list *vbs = swap_to("true");
 	long down = 2;
 	const struct mbox_generation *running = mbox_dataplane_generation();
-	unsigned before = generation();
+	unsigned before = fixture_generation();
 	size_t heap = fault_heap_in_use();
-	uint64_t switched = switches();
+	uint64_t switched = fixture_worker_switches();
 	bool acted;
 	int err;
 
@@ -129,14 +117,13 @@ static void test_undo_after_action(void)
 		return;
 	}
 	phase(MODE_SET_ACTION, vbs);
-	for (unsigned i = 0; i < 5000 && switches() == switched; i++)
-		rte_delay_us_sleep(1000);
-	acted = switches() == switched + 1 && !mbox_port_admin_up(PORT_P1 - 1);
+	fixture_worker_switched(switched);
+	acted = fixture_worker_switches() == switched + 1 && !mbox_port_admin_up(PORT_P1 - 1);
 	phase(MODE_SET_UNDO, vbs);
-	check(acted && mbox_dataplane_generation() == running && generation() == before &&
+	check(acted && mbox_dataplane_generation() == running && fixture_generation() == before &&
 	      !strcmp(swap_now(), "false") && mbox_port_admin_up(PORT_P1 - 1) && fault_heap_in_use() == heap &&
 	      fixture_worker_on_running() && fixture_counting("c"), "agent_set_undo_after_action_restores",
-	      "acted %d; generation %u (was %u), swap %s, port up %d, heap %zu bytes (was %zu)", acted, generation(),
+	      "acted %d; generation %u (was %u), swap %s, port up %d, heap %zu bytes (was %zu)", acted, fixture_generation(),
 	      before, swap_now(), mbox_port_admin_up(PORT_P1 - 1), fault_heap_in_use(), heap);
 	snmp_free_varbind(vbs);
 }
@@ -145,26 +132,26 @@ static void test_undo_after_action(void)
 static void test_free_after_reserve2(void)
 {
 	netsnmp_variable_list *vbs = swap_to("true");
-	unsigned before = generation();
+	unsigned before = fixture_generation();
 	size_t heap = fault_heap_in_use();
 	int err = phase(MODE_SET_RESERVE1, vbs);
 
 	err = err ? err : phase(MODE_SET_RESERVE2, vbs);
 	phase(MODE_SET_FREE, vbs);
-	check(!err && generation() == before && !strcmp(swap_now(), "false") && fault_heap_in_use() == heap,
+	check(!err && fixture_generation() == before && !strcmp(swap_now(), "false") && fault_heap_in_use() == heap,
 	      "agent_set_free_after_reserve2_drops_it", "error %d, generation %u (was %u), swap %s, heap %zu (was %zu)",
-	      err, generation(), before, swap_now(), fault_heap_in_use(), heap);
+	      err, fixture_generation(), before, swap_now(), fault_heap_in_use(), heap);
 	snmp_free_varbind(vbs);
 }
 
 static void test_wrong_value(void)
 {
 	netsnmp_variable_list *vbs = swap_to("maybe");
-	unsigned before = generation();
+	unsigned before = fixture_generation();
 	int err = reserve(vbs);
 
-	check(err == SNMP_ERR_WRONGVALUE && generation() == before && strstr(mbox_dataplane_status()->last_error, "swap"),
-	      "agent_set_wrong_value_refused", "error %d, generation %u, last error \"%s\"", err, generation(),
+	check(err == SNMP_ERR_WRONGVALUE && fixture_generation() == before && strstr(mbox_dataplane_status()->last_error, "swap"),
+	      "agent_set_wrong_value_refused", "error %d, generation %u, last error \"%s\"", err, fixture_generation(),
 	      mbox_dataplane_status()->last_error);
 	snmp_free_varbind(vbs);
 }
@@ -172,16 +159,16 @@ static void test_wrong_value(void)
 static void test_reserve1_out_of_memory(void)
 {
 	netsnmp_variable_list *vbs = swap_to("true");
-	unsigned before = generation();
+	unsigned before = fixture_generation();
 	int err;
 
 	mib_find(swap_oid, OID_LENGTH(swap_oid)); /* the snapshot exists: the value's copy is the first strndup */
 	fault_plan("strndup:1", NULL);
 	err = reserve(vbs);
 	fault_plan(NULL, NULL);
-	check(err == SNMP_ERR_RESOURCEUNAVAILABLE && generation() == before, "agent_set_reserve1_out_of_memory",
+	check(err == SNMP_ERR_RESOURCEUNAVAILABLE && fixture_generation() == before, "agent_set_reserve1_out_of_memory",
 	      "error %d (expected resourceUnavailable %d), generation %u (was %u)", err, SNMP_ERR_RESOURCEUNAVAILABLE,
-	      generation(), before);
+	      fixture_generation(), before);
 	snmp_free_varbind(vbs);
 }
 
@@ -189,7 +176,7 @@ static void test_reserve1_out_of_memory(void)
 static void test_reserve2_fault_walk(void)
 {
 	char problem[512] = "";
-	unsigned n, before = generation();
+	unsigned n, before = fixture_generation();
 
 	for (n = 1; n <= MAX_WALK; n++) {
 		netsnmp_variable_list *vbs = swap_to("true");
@@ -218,16 +205,16 @@ static void test_reserve2_fault_walk(void)
 		if (err != SNMP_ERR_RESOURCEUNAVAILABLE)
 			snprintf(problem, sizeof(problem), "N=%u: answered %d, expected resourceUnavailable (%d); last error "
 				 "\"%s\"", n, err, SNMP_ERR_RESOURCEUNAVAILABLE, mbox_dataplane_status()->last_error);
-		else if (generation() != before || strcmp(swap_now(), "false") || fault_heap_in_use() != heap)
+		else if (fixture_generation() != before || strcmp(swap_now(), "false") || fault_heap_in_use() != heap)
 			snprintf(problem, sizeof(problem), "N=%u: generation %u (was %u), swap %s, heap %zu (was %zu)", n,
-				 generation(), before, swap_now(), fault_heap_in_use(), heap);
+				 fixture_generation(), before, swap_now(), fault_heap_in_use(), heap);
 		if (problem[0])
 			break;
 	}
 	check(!problem[0], "agent_set_reserve2_fault_walk_resource_unavailable", "%s", problem);
-	check(n > 1 && n <= MAX_WALK && generation() == before + 1 && !strcmp(swap_now(), "true") &&
+	check(n > 1 && n <= MAX_WALK && fixture_generation() == before + 1 && !strcmp(swap_now(), "true") &&
 	      fixture_counting("c"), "agent_set_reserve2_fault_walk_then_applies",
-	      "applied at N=%u: generation %u (was %u), swap %s", n, generation(), before, swap_now());
+	      "applied at N=%u: generation %u (was %u), swap %s", n, fixture_generation(), before, swap_now());
 	printf("info: RESERVE2 of one SET: %u allocations, each failed once\n", n - 1);
 }
 

@@ -26,24 +26,20 @@ static const char graph2[] =
 	"  { name = \"tx1\"; kind = \"port_tx\"; port = \"p1\"; }, { name = \"rx1\"; kind = \"port_rx\"; port = \"p1\"; },\n"
 	"  { name = \"tx0\"; kind = \"port_tx\"; port = \"p0\"; } );\n"
 	"links = ( \"rx0 -> c2 -> rw -> nat[outside] -> tx1\", \"nat[inside] -> tx0\", \"rx1 -> tx0\" );\n";
+/* graph2 with a NAT that cannot adopt the running one's table. */
+static const char graph3[] =
+	"elements = ( { name = \"rx0\"; kind = \"port_rx\"; port = \"p0\"; }, { name = \"c2\"; kind = \"counter\"; },\n"
+	"  { name = \"rw\"; kind = \"ether_rewrite\"; swap = false; src = \"02:00:00:00:00:aa\"; },\n"
+	"  { name = \"nat\"; kind = \"nat\"; address = \"198.18.0.2\"; ports = \"1024-4095\"; max_sessions = 2048; },\n"
+	"  { name = \"tx1\"; kind = \"port_tx\"; port = \"p1\"; }, { name = \"rx1\"; kind = \"port_rx\"; port = \"p1\"; },\n"
+	"  { name = \"tx0\"; kind = \"port_tx\"; port = \"p0\"; } );\n"
+	"links = ( \"rx0 -> c2 -> rw -> nat[outside] -> tx1\", \"nat[inside] -> tx0\", \"rx1 -> tx0\" );\n";
 /* Valid, but its session table needs far more than memory_mb. */
 static const char unbuildable[] =
 	"elements = ( { name = \"rx0\"; kind = \"port_rx\"; port = \"p0\"; }, { name = \"c1\"; kind = \"counter\"; },\n"
 	"  { name = \"nat\"; kind = \"nat\"; address = \"198.18.0.1\"; ports = \"1024-65535\"; max_sessions = 4194304; },\n"
 	"  { name = \"tx1\"; kind = \"port_tx\"; port = \"p1\"; }, { name = \"tx0\"; kind = \"port_tx\"; port = \"p0\"; } );\n"
 	"links = ( \"rx0 -> c1 -> nat[outside] -> tx1\", \"nat[inside] -> tx0\" );\n";
-
-static unsigned generation(void)
-{
-	return mbox_dataplane_status()->generation;
-}
-
-static uint64_t switches(void)
-{
-	unsigned n;
-
-	return __atomic_load_n(&mbox_dataplane_workers(&n)[0].switches, __ATOMIC_ACQUIRE);
-}
 
 /* Prepare `rest`: the change, or NULL with the refusal in d; file gets
  * the configuration's file name, copied before prepare may free it. */
@@ -60,18 +56,18 @@ static void test_commit(void)
 {
 	struct mbox_diag d = { .out = stdout };
 	char file[256];
-	unsigned before = generation();
+	unsigned before = fixture_generation();
 	struct mbox_change *c = prepare(NULL, graph2, &d, file, sizeof(file));
 
-	check(c && generation() == before && mbox_config_element_index(mbox_running_config(), "c1") >= 0,
-	      "change_prepare_changes_nothing_yet", "prepared: %s, generation %u", c ? "yes" : d.first, generation());
+	check(c && fixture_generation() == before && mbox_config_element_index(mbox_running_config(), "c1") >= 0,
+	      "change_prepare_changes_nothing_yet", "prepared: %s, generation %u", c ? "yes" : d.first, fixture_generation());
 	if (!c)
 		return;
 	mbox_change_publish(c);
 	mbox_change_commit(c);
-	check(generation() == before + 1 && mbox_config_element_index(mbox_running_config(), "c2") >= 0 &&
+	check(fixture_generation() == before + 1 && mbox_config_element_index(mbox_running_config(), "c2") >= 0 &&
 	      fixture_worker_on_running() && fixture_counting("c2"), "change_commit_switches_the_worker",
-	      "generation %u, worker on the running one: %d", generation(), fixture_worker_on_running());
+	      "generation %u, worker on the running one: %d", fixture_generation(), fixture_worker_on_running());
 }
 
 static void test_abort(bool published)
@@ -79,9 +75,9 @@ static void test_abort(bool published)
 	struct mbox_diag d = { .out = stdout };
 	char file[256];
 	const struct mbox_generation *running = mbox_dataplane_generation();
-	unsigned before = generation();
+	unsigned before = fixture_generation();
 	size_t heap = fault_heap_in_use();
-	uint64_t switched = switches();
+	uint64_t switched = fixture_worker_switches();
 	struct mbox_change *c = prepare(NULL, graph1, &d, file, sizeof(file));
 
 	if (!c) {
@@ -92,15 +88,14 @@ static void test_abort(bool published)
 	if (published) {
 		mbox_change_publish(c);
 		/* The worker takes the new graph at its next walk. */
-		for (unsigned i = 0; i < 5000 && switches() == switched; i++)
-			rte_delay_us_sleep(1000);
+		fixture_worker_switched(switched);
 	}
 	mbox_change_abort(c);
-	check(mbox_dataplane_generation() == running && generation() == before && fault_heap_in_use() == heap &&
-	      fixture_worker_on_running() && fixture_counting("c2") && switches() == switched + (published ? 2 : 0),
+	check(mbox_dataplane_generation() == running && fixture_generation() == before && fault_heap_in_use() == heap &&
+	      fixture_worker_on_running() && fixture_counting("c2") && fixture_worker_switches() == switched + (published ? 2 : 0),
 	      published ? "change_abort_after_publish_returns_to_the_old" : "change_abort_unpublished_frees_it",
-	      "generation %u (was %u), heap %zu bytes (was %zu), worker switches %lu (was %lu)", generation(), before,
-	      fault_heap_in_use(), heap, (unsigned long)switches(), (unsigned long)switched);
+	      "generation %u (was %u), heap %zu bytes (was %zu), worker switches %lu (was %lu)", fixture_generation(), before,
+	      fault_heap_in_use(), heap, (unsigned long)fixture_worker_switches(), (unsigned long)switched);
 }
 
 /* A refused prepare: NULL, the reason names the file, nothing changed. */
@@ -125,11 +120,11 @@ static void test_prepare_fault_walk(void)
 {
 	char problem[512] = "";
 	unsigned n;
-	unsigned before = generation();
+	unsigned before = fixture_generation();
 
 	for (n = 1; n <= MAX_WALK; n++) {
 		struct mbox_diag d = { .out = NULL };
-		struct mbox_config *cfg = fixture_config("walk", NULL, graph1, &d);
+		struct mbox_config *cfg = fixture_config("walk", NULL, graph3, &d);
 		char plan[32];
 		const struct mbox_generation *running = mbox_dataplane_generation();
 		size_t heap = fault_heap_in_use();
@@ -163,9 +158,9 @@ static void test_prepare_fault_walk(void)
 	}
 	check(!problem[0], "change_prepare_fault_walk_each_refused_cleanly", "%s", problem);
 	check(n > 1 && n <= MAX_WALK, "change_prepare_fault_walk_reaches_the_end", "prepare succeeded at N=%u", n);
-	check(generation() == before && fixture_worker_on_running() && fixture_counting("c2"),
-	      "change_prepare_fault_walk_keeps_forwarding", "generation %u (was %u)", generation(), before);
-	printf("info: prepare of a %s: %u allocations, each failed once\n", "5-element graph", n - 1);
+	check(fixture_generation() == before && fixture_worker_on_running() && fixture_counting("c2"),
+	      "change_prepare_fault_walk_keeps_forwarding", "generation %u (was %u)", fixture_generation(), before);
+	printf("info: prepare of a 7-element graph with a new NAT table: %u allocations, each failed once\n", n - 1);
 }
 
 static char platform_changed[1024];
