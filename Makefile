@@ -56,7 +56,7 @@ endif
 # Keep objects make would treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test unit asan fault lint fuzz fuzz-build bench rfc2544 run run-tap hugepages clean
+.PHONY: all deps test test-fast coverage unit asan fault lint fuzz fuzz-build bench rfc2544 run run-tap hugepages clean
 
 all: $(BUILD)/mboxd $(BUILD)/mbox-gen $(UNIT_BINS)
 
@@ -104,9 +104,27 @@ test: all fault
 	@tools/hugepages.sh
 	@MBOXD=$(BUILD)/mboxd MBOXD_FAULT=$(FAULT_BUILD)/mboxd UNIT_DIR=$(BUILD)/tests tests/run.sh
 
+# The fast tier, for every change: unit tests, --check and pcap cases, the
+# quick scripts (tests/fast-tier); under two minutes.
+test-fast: all
+	@tools/hugepages.sh
+	@MBOXD=$(BUILD)/mboxd UNIT_DIR=$(BUILD)/tests tests/run.sh fast
+
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) BUILD=build-asan OPT="$(ASAN_OPT)" test
+
+# Line coverage of the C code (gcov + lcov): the tests (COVERAGE_TIER=fast
+# for the fast tier only) against a --coverage build in build-cov/, then
+# tools/coverage: per-file table, files under 70%, the uncovered lines of
+# the change path.  The HTML report is build-cov/html/index.html.
+COVERAGE_TIER ?=
+coverage: fault
+	@find build-cov -name '*.gcda' -delete 2>/dev/null || true
+	$(MAKE) BUILD=build-cov OPT="-O0 -g --coverage" all
+	@tools/hugepages.sh
+	-@MBOXD=build-cov/mboxd MBOXD_FAULT=$(FAULT_BUILD)/mboxd UNIT_DIR=build-cov/tests tests/run.sh $(COVERAGE_TIER) | tail -2
+	@tools/coverage build-cov
 
 # libFuzzer targets (tests/fuzz/), built with clang, ASan and UBSan in
 # build-fuzz/: the configuration parser, SNMP SET values, every element's
@@ -176,4 +194,4 @@ run-tap: all
 -include images/image.mk
 
 clean:
-	rm -rf build build-asan build-fuzz $(FAULT_BUILD)
+	rm -rf build build-asan build-fuzz build-cov $(FAULT_BUILD)

@@ -62,6 +62,8 @@ static int with_config(const char *file, void (*print)(const struct mbox_config 
 		fprintf(stderr, "%s: %u error(s)\n", file, d.errors);
 		return 1;
 	}
+	if (d.warnings)
+		fprintf(stderr, "%s: %u warning(s)\n", file, d.warnings);
 	print(cfg);
 	mbox_config_free(cfg);
 	return 0;
