@@ -144,7 +144,6 @@ unsigned fault_failed(void)
 	return f.failed;
 }
 
-/* Count a call of kind k; whether the plan fails it. */
 /* mbox_config_alloc aborts when memory runs out while a configuration is
  * read (its callers, every element's setup, cannot fail): its calloc is
  * not one the plan counts or fails.  Recognised by the caller's address
@@ -163,6 +162,7 @@ static bool from_config_alloc(const void *caller)
 	return (uintptr_t)caller >= start && (uintptr_t)caller < end;
 }
 
+/* Count a call of kind k; whether the plan fails it. */
 static bool fails(enum kind k)
 {
 	load_env();

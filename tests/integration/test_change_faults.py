@@ -11,8 +11,9 @@ traffic, managed over a real snmpd:
      forwarding; then the same reload applies;
   3. a SET that fails at allocation N of building its graph, for every N:
      resourceUnavailable, nothing changed; then the same SET applies;
-  4. mboxAdminAction save into a read-only directory: failed, with the
-     reason, nothing else changes;
+  4. mboxAdminAction restartGraph failing at its first DPDK allocation:
+     failed with the reason, then applied; save into a read-only directory:
+     failed, with the reason, nothing else changes;
   5. the AgentX master stopped (SIGSTOP) for several pings, then resumed:
      forwarding never stops, the subagent serves again and takes a SET.
 mboxd then stops with status 0: no ASan or LeakSanitizer finding."""
@@ -37,7 +38,7 @@ ENT = ".1.3.6.1.4.1.99999"
 GENERATION, LAST_ERROR, ACTION, RESULT, RESULT_TEXT = (f"{ENT}.1.1.{c}.0" for c in (4, 6, 8, 9, 10))
 PARAM = f"{ENT}.1.3.4.1"
 RW_SWAP = f"{PARAM}.3.4.1"  # GRAPH2's 4th element (rw), its first parameter (swap)
-ACTION_RELOAD, ACTION_SAVE = "2", "3"
+ACTION_RELOAD, ACTION_SAVE, ACTION_RESTART_GRAPH = "2", "3", "4"
 RESULT_SUCCESS, RESULT_FAILED = "3", "4"
 MAX_WALK = 400  # more allocations than any change makes: a walk that never ends is a failure
 
@@ -124,12 +125,10 @@ def unbuildable_reload():
           "change_faults_unbuildable_reload_reported", f"generation {snmp.get(GENERATION)}, last error {error!r}")
     check(forwarding("cnt1", 1), "change_faults_unbuildable_reload_keeps_forwarding", m.output()[-800:])
     # The same through the manager: mboxAdminAction reload(2).
-    err = snmp.set(ACTION, "i", ACTION_RELOAD)
-    done = wait(lambda: snmp.get(RESULT) in (RESULT_SUCCESS, RESULT_FAILED), 20)
-    text = snmp.get(RESULT_TEXT) or ""
-    check(err is None and done and snmp.get(RESULT) == RESULT_FAILED and "keeps forwarding" in text and
+    err, result, text = admin_action(ACTION_RELOAD)
+    check(err is None and result == RESULT_FAILED and "keeps forwarding" in text and
           "cannot build the new graph" in text and snmp.get(GENERATION) == "1",
-          "change_faults_unbuildable_admin_reload_failed", f"SET {err}; result {snmp.get(RESULT)} {text!r}")
+          "change_faults_unbuildable_admin_reload_failed", f"SET {err}; result {result} {text!r}")
     print(f"info: unbuildable configuration refused: {error!r}", flush=True)
 
 
@@ -223,18 +222,37 @@ def set_walk():
           flush=True)
 
 
+def admin_action(action):
+    """SET mboxAdminAction; the SET's error, mboxAdminResult and its text."""
+    err = snmp.set(ACTION, "i", action)
+    wait(lambda: snmp.get(RESULT) in (RESULT_SUCCESS, RESULT_FAILED), 20)
+    return err, snmp.get(RESULT), snmp.get(RESULT_TEXT) or ""
+
+
+def restart_graph_fails():
+    """4a: restartGraph (the running text built again) when the build fails."""
+    gen = snmp.get(GENERATION)
+    write(plan_file, "rte_zmalloc:1\n")
+    err, result, text = admin_action(ACTION_RESTART_GRAPH)
+    write(plan_file, "")
+    check(err is None and result == RESULT_FAILED and "restartGraph:" in text and "cannot build the new graph" in text
+          and snmp.get(GENERATION) == gen and forwarding("cnt2", int(gen)), "change_faults_restart_graph_failure_reported",
+          f"SET {err}; result {result} {text!r}; generation {snmp.get(GENERATION)} (was {gen})")
+    err, result, text = admin_action(ACTION_RESTART_GRAPH)
+    check(err is None and result == RESULT_SUCCESS and snmp.get(GENERATION) == str(int(gen) + 1),
+          "change_faults_restart_graph_then_applies", f"SET {err}; result {result} {text!r}")
+
+
 def save_read_only():
     """4: save into a directory mounted read-only (root ignores modes)."""
     before = open(cfg).read()
     subprocess.run(["mount", "--bind", conf_dir, conf_dir], check=True)
     subprocess.run(["mount", "-o", "remount,bind,ro", conf_dir], check=True)
     gen = snmp.get(GENERATION)
-    err = snmp.set(ACTION, "i", ACTION_SAVE)
-    done = wait(lambda: snmp.get(RESULT) in (RESULT_SUCCESS, RESULT_FAILED), 20)
-    text = snmp.get(RESULT_TEXT) or ""
-    check(err is None and done and snmp.get(RESULT) == RESULT_FAILED and "save:" in text and
+    err, result, text = admin_action(ACTION_SAVE)
+    check(err is None and result == RESULT_FAILED and "save:" in text and
           "Read-only file system" in text and cfg in text, "change_faults_save_read_only_fails_with_reason",
-          f"SET {err}; result {snmp.get(RESULT)} {text!r}")
+          f"SET {err}; result {result} {text!r}")
     check(open(cfg).read() == before and snmp.get(GENERATION) == gen and m.proc.poll() is None and
           "admin action save:" in m.output(), "change_faults_save_read_only_changes_nothing",
           f"generation {snmp.get(GENERATION)} (was {gen}); {m.output()[-600:]}")
@@ -271,7 +289,7 @@ if check(os.access(FAULTY, os.X_OK), "change_faults_build_present", f"{FAULTY}: 
     write(cfg, PLATFORM + GRAPH1)
     write(plan_file, "")
     snmp = Snmp(d, cfg, f"udp:127.0.0.1:{AGENT}", AUTH)
-    m = Mboxd(cfg, binary=FAULTY, env={"MBOX_FAULT_SCOPE": "mbox_dataplane_reload,mbox_change_prepare",
+    m = Mboxd(cfg, binary=FAULTY, env={"MBOX_FAULT_SCOPE": "mbox_dataplane_reload,mbox_dataplane_apply,mbox_change_prepare",
                                          "MBOX_FAULT_FILE": plan_file})
 try:
     if m and check(m.start(120), "change_faults_mboxd_starts", m.output()[-2000:]):
@@ -281,7 +299,7 @@ try:
         gen.cmd("start")
         check(wait(lambda: snmp.get(GENERATION) == "1", 30) and forwarding("cnt1", 1),
               "change_faults_forwarding_and_serving", m.output()[-1500:])
-        for step in (unbuildable_reload, reload_walk, set_walk, save_read_only, master_stopped):
+        for step in (unbuildable_reload, reload_walk, set_walk, restart_graph_fails, save_read_only, master_stopped):
             if m.proc.poll() is not None:
                 break  # mboxd died (the sanitizer's report follows): what was not reached is an ERROR
             step()
