@@ -20,7 +20,7 @@ CFLAGS   += $(OPT) -std=gnu11 -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API \
 INCLUDES_firmware := -Ifirmware -Ifirmware/internal
 INCLUDES_elements := -Ielements -Ifirmware
 INCLUDES_agent    := -Iagent -Ifirmware
-INCLUDES_tests    := -Itests/unit -Ielements -Ifirmware -Ifirmware/internal -Iagent -Itools/gen
+INCLUDES_tests    := -Itests/unit -Itests/fault -Ielements -Ifirmware -Ifirmware/internal -Iagent -Itools/gen
 INCLUDES_tools    := -Itools/gen
 INCLUDES_MAIN     := $(INCLUDES_firmware) -Iagent
 includes = $(if $(filter firmware/main.c,$(1)),$(INCLUDES_MAIN),$(INCLUDES_$(firstword $(subst /, ,$(1)))))
@@ -36,11 +36,27 @@ SECTION_OBJS := $(BUILD)/agent/sections.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 GEN_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/gen/*.c))
+ASAN_OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+# Fault injection (tests/fault/fault.h): the linker wraps every function
+# tests/fault/fault.c defines a __wrap_ for (allocators, table creation,
+# the change paths).  `make fault` builds build-fault/mboxd with it, under
+# ASan (FAULT=1 in that build); the change and agent unit tests always
+# link it.
+comma := ,
+FAULT_WRAPS   := $(shell grep -o '__wrap_[a-z_]*' tests/fault/fault.c | sort -u | cut -c8-)
+FAULT_LDFLAGS := $(patsubst %,-Wl$(comma)--wrap=%,$(FAULT_WRAPS)) -Wl,--export-dynamic
+FAULT_OBJS    := $(BUILD)/tests/fault/fault.o
+FAULT_BUILD   := build-fault
+ifeq ($(FAULT),1)
+MBOXD_FAULT_OBJS := $(FAULT_OBJS)
+MBOXD_LDFLAGS    := $(FAULT_LDFLAGS)
+endif
 
 # Keep objects make would treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test test-fast coverage unit asan lint fuzz fuzz-build bench rfc2544 run run-tap hugepages clean
+.PHONY: all deps test test-fast coverage unit asan fault lint fuzz fuzz-build bench rfc2544 run run-tap hugepages clean
 
 all: $(BUILD)/mboxd $(BUILD)/mbox-gen $(UNIT_BINS)
 
@@ -57,9 +73,9 @@ $(BUILD)/%.o: %.c $(wildcard firmware/*.h firmware/internal/*.h agent/*.h elemen
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call includes,$<) -c -o $@ $<
 
-$(BUILD)/mboxd: $(BUILD)/firmware/main.o $(LIB_OBJS) $(AGENT_OBJS)
+$(BUILD)/mboxd: $(BUILD)/firmware/main.o $(LIB_OBJS) $(AGENT_OBJS) $(MBOXD_FAULT_OBJS)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(MBOXD_LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/harness.o $(LIB_OBJS) $(SECTION_OBJS)
 	@mkdir -p $(@D)
@@ -76,12 +92,20 @@ $(BUILD)/tests/test_flow_stats: $(BUILD)/tools/gen/flow_stats.o
 # The MIB tables the subagent serves, checked against mib/MBOX-MIB.txt.
 $(BUILD)/tests/test_mib_oids: $(patsubst %,$(BUILD)/agent/%.o,tables objects monitor)
 
+# The change transaction and the agent's SET logic, with faults injected.
+$(BUILD)/tests/test_change $(BUILD)/tests/test_agent_set: $(FAULT_OBJS) $(BUILD)/tests/unit/dataplane_fixture.o
+$(BUILD)/tests/test_change $(BUILD)/tests/test_agent_set: LDFLAGS += $(FAULT_LDFLAGS)
+$(BUILD)/tests/test_agent_set: $(AGENT_OBJS)
+
+fault:
+	@$(MAKE) --no-print-directory BUILD=$(FAULT_BUILD) FAULT=1 OPT="$(ASAN_OPT)" $(FAULT_BUILD)/mboxd
+
 hugepages:
 	@tools/hugepages.sh
 
-test: all
+test: all fault
 	@tools/hugepages.sh
-	@MBOXD=$(BUILD)/mboxd UNIT_DIR=$(BUILD)/tests tests/run.sh
+	@MBOXD=$(BUILD)/mboxd MBOXD_FAULT=$(FAULT_BUILD)/mboxd UNIT_DIR=$(BUILD)/tests tests/run.sh
 
 # The fast tier, for every change: unit tests, --check and pcap cases, the
 # quick scripts (tests/fast-tier); under two minutes.
@@ -91,18 +115,18 @@ test-fast: all
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+	$(MAKE) BUILD=build-asan OPT="$(ASAN_OPT)" test
 
 # Line coverage of the C code (gcov + lcov): the tests (COVERAGE_TIER=fast
 # for the fast tier only) against a --coverage build in build-cov/, then
 # tools/coverage: per-file table, files under 70%, the uncovered lines of
 # the change path.  The HTML report is build-cov/html/index.html.
 COVERAGE_TIER ?=
-coverage:
+coverage: fault
 	@find build-cov -name '*.gcda' -delete 2>/dev/null || true
 	$(MAKE) BUILD=build-cov OPT="-O0 -g --coverage" all
 	@tools/hugepages.sh
-	-@MBOXD=build-cov/mboxd UNIT_DIR=build-cov/tests tests/run.sh $(COVERAGE_TIER) | tail -2
+	-@MBOXD=build-cov/mboxd MBOXD_FAULT=$(FAULT_BUILD)/mboxd UNIT_DIR=build-cov/tests tests/run.sh $(COVERAGE_TIER) | tail -2
 	@tools/coverage build-cov
 
 # libFuzzer targets (tests/fuzz/), built with clang, ASan and UBSan in
@@ -145,7 +169,7 @@ PY_SRCS := $(wildcard tests/integration/*.py images/*.py) $(shell grep -ls '^\#!
 lint: | $(BUILD)/.deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 --inline-suppr \
 		$(INCLUDES_tests) --suppress=missingIncludeSystem \
-		firmware elements agent tests/unit tools/gen
+		firmware elements agent tests/unit tests/fault tools/gen
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $(CORE_SRCS) $(ELEM_SRCS) \
 		$(wildcard agent/*.c tools/gen/*.c) firmware/main.c -- $(filter-out -W% -O% -g,$(CFLAGS)) $(INCLUDES_tests)
 	pyflakes3 $(PY_SRCS)
@@ -173,4 +197,4 @@ run-tap: all
 -include images/image.mk
 
 clean:
-	rm -rf build build-asan build-fuzz build-cov
+	rm -rf build build-asan build-fuzz build-cov $(FAULT_BUILD)

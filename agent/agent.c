@@ -340,12 +340,16 @@ static int reserve2(netsnmp_variable_list *vb)
 		return err;
 	if (!tx.n_edits)
 		return SNMP_ERR_NOERROR;
+	errno = 0;
 	text = mbox_config_edit(cfg, tx.edits, tx.n_edits, &d);
 	next = text ? mbox_config_parse(cfg->file, text, &d) : NULL;
 	free(text);
 	if (!next) {
+		/* Out of memory is no fault of the value: the manager may retry. */
+		int err = errno == ENOMEM ? SNMP_ERR_RESOURCEUNAVAILABLE : SNMP_ERR_INCONSISTENTVALUE;
+
 		set_refused(&d, vb->name, vb->name_length);
-		return SNMP_ERR_INCONSISTENTVALUE;
+		return err;
 	}
 	tx.change = mbox_change_prepare(next, &d);
 	if (!tx.change) {

@@ -198,19 +198,22 @@ def parse_stats(text):
 
 
 class Mboxd:
-    """Runs build/mboxd -c CONFIG [ARGS] with stderr captured to a file."""
+    """Runs build/mboxd (or `binary`) -c CONFIG [ARGS] with stderr captured to
+    a file; `env` adds to the environment."""
 
-    def __init__(self, config_path, args=()):
+    def __init__(self, config_path, args=(), binary=None, env=None):
         self.config = config_path
         self.args = list(args)
+        self.binary = binary or MBOXD
+        self.env = dict(os.environ, **(env or {}))
         self.log_path = config_path + ".log"
         self.proc = None
 
     def start(self, timeout=30):
         self.log = open(self.log_path, "w")
         self.cwd = os.getcwd()
-        self.proc = subprocess.Popen([MBOXD, "-c", self.config, *self.args], stdout=self.log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen([self.binary, "-c", self.config, *self.args], stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True, env=self.env)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if "info: forwarding:" in self.output():
