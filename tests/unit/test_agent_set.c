@@ -32,8 +32,8 @@ static const char graph[] =
 	"  { name = \"tx1\"; kind = \"port_tx\"; port = \"p1\"; }, { name = \"rx1\"; kind = \"port_rx\"; port = \"p1\"; },\n"
 	"  { name = \"tx0\"; kind = \"port_tx\"; port = \"p0\"; } );\n"
 	"links = ( \"rx0 -> c -> rw -> tx1\", \"rx1 -> tx0\" );\n";
-static const oid swap_oid[] = { MBOX_OID, 1, 3, 4, 1, 3, RW, 1 };
-static const oid admin_oid[] = { MBOX_OID, 1, 2, 1, 1, 8, PORT_P1 };
+static const oid swap_oid[] = { OID_mboxElementParamEntry, 3, RW, 1 }; /* mboxElementParamValue */
+static const oid admin_oid[] = { OID_mboxPortEntry, 8, PORT_P1 }; /* mboxPortAdminStatus */
 static netsnmp_handler_registration *reg;
 
 /* One phase over the varbinds; the first error status, or 0. */
@@ -220,7 +220,7 @@ static void test_reserve2_fault_walk(void)
 
 int main(void)
 {
-	static const oid mbox[] = { MBOX_OID };
+	static const oid mbox[] = { OID_mbox };
 	char rest[2048];
 	netsnmp_subtree *tree;
 
