@@ -29,7 +29,22 @@ static const struct config_case cases[] = {
 	  "{ name = \"rw\"; kind = \"ether_rewrite\"; swap = true; src = \"02:00:00:00:00:01\"; },\n"
 	  "{ name = \"d\"; kind = \"drop\"; }\n);\n"
 	  "links = ( \"rx0 -> cls[dns] -> rw -> tx1\", \"cls[1] -> d\", \"cls[default] -> rw\" );\n", NULL },
-	{ "syntax_error", DPDK "ports = ( { name = \"p0\"; device = ; } ); #!\n", "syntax error" },
+	/* libconfig's words once, and the line they are about. */
+	{ "syntax_error", DPDK "ports = ( { name = \"p0\"; device = ; } ); #!\n",
+	  "error: syntax error in: ports = ( { name = \"p0\"; device = ; } ); #!\n" },
+	{ "duplicate_setting", DPDK "ports = ( { name = \"p0\";\n name = \"p1\"; } ); #!\n",
+	  "error: duplicate setting name in: name = \"p1\"; } ); #!\n" },
+	/* Errors about a field point at the field, not at its section. */
+	{ "main_lcore_at_its_line", "dpdk = { lcores = \"0,1\";\n main_lcore = 5; }; #!\n" PORTS,
+	  "dpdk: field 'main_lcore': lcore 5 is not in lcores \"0,1\"" },
+	{ "lcores_at_their_line", "dpdk = {\n lcores = \"0,x\"; #!\n main_lcore = 0; };\n" PORTS,
+	  "dpdk: field 'lcores': \"0,x\" is not an lcore list" },
+	{ "port_device_at_its_line", DPDK "ports = (\n { name = \"p0\";\n device = \"eth0\"; } #!\n);\n",
+	  "ports[0]: field 'device': \"eth0\" is neither a PCI address" },
+	{ "port_name_at_its_line", DPDK "ports = (\n { device = \"net_null0\";\n name = \"0p\"; } #!\n);\n",
+	  "ports[0]: field 'name': \"0p\" is not a name" },
+	{ "port_rx_queues_at_its_line", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\";\n rx_queues = 2; #!\n"
+	  " }\n);\n", "field 'rx_queues': 2 queues, expected at most 1" },
 	{ "unknown_section", DPDK PORTS "frobnicate = 1; #!\n", "unknown section 'frobnicate', expected one of" },
 	{ "unknown_port_field", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\";\n bogus = 1; } #!\n);\n",
 	  "ports[0]: unknown field 'bogus', expected one of: name, device" },
