@@ -106,7 +106,7 @@ fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
 		mkdir -p build-fuzz/corpus/$$f; \
 		echo "== fuzz_$$f for $(FUZZ_SECONDS) s"; \
-		seeds=tests/fuzz/seeds/$$f; [ $$f = config ] && seeds=firmware/examples; \
+		seeds=tests/fuzz/seeds/$$f; [ $$f = config ] && seeds="firmware/examples tests/fuzz/seeds/config"; \
 		dict=; [ $$f = packets ] || dict=-dict=tests/fuzz/config.dict; \
 		LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build-fuzz/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 $$dict \
 			-artifact_prefix=build-fuzz/crash-$$f- build-fuzz/corpus/$$f $$seeds \

@@ -19,25 +19,32 @@ static bool name_char(char c)
 }
 
 /* Whether a "name = LITERAL" or "name: LITERAL" on `line` denotes x; true
- * too when the line has none before a comment or string (the value on a
- * later line, or hidden from this simple reading). */
+ * too when the line has none outside strings and before a comment (the
+ * value on a later line, or hidden from this simple reading). */
 static bool literal_says(const char *text, int line, const char *name, uint64_t x)
 {
-	const char *at = text, *end;
+	const char *at = text;
 	size_t n = strlen(name);
-	bool found = false;
+	bool found = false, quoted = false;
 
 	for (int l = 1; at && l < line; l++)
 		at = (at = strchr(at, '\n')) ? at + 1 : NULL;
-	if (!at)
-		return true;
-	end = at + strcspn(at, "\n#/\"");
-	for (const char *s = at; (s = strstr(s, name)) && s < end; s++) {
-		const char *v = s + n;
-		const char *after;
+	for (const char *s = at; s && *s && *s != '\n'; s++) {
+		const char *v = s + n, *after;
 		uint64_t y;
 
-		if ((s > at && name_char(s[-1])) || name_char(*v))
+		if (quoted) {
+			s += *s == '\\' && s[1] && s[1] != '\n';
+			quoted = *s != '"';
+			continue;
+		}
+		if (*s == '"') {
+			quoted = true;
+			continue;
+		}
+		if (*s == '#' || (s[0] == '/' && (s[1] == '/' || s[1] == '*')))
+			break;
+		if (strncmp(s, name, n) || (s > at && name_char(s[-1])) || name_char(*v))
 			continue;
 		v += strspn(v, " \t");
 		if (*v != '=' && *v != ':')
@@ -92,8 +99,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Either a configuration or at least one error, never both or neither. */
 	if (!cfg == !d.errors)
 		abort();
-	/* The literal reader and libconfig must cut the text alike. */
-	if (strstr(d.first, "a bug in mboxd")) {
+	/* The literal reader and libconfig must cut the text alike (the text
+	 * itself may hold these words: a syntax error quotes its line). */
+	if (!strncmp(d.first + d.first_what, "integer ", 8) && strstr(d.first, ": read differently by libconfig")) {
 		fprintf(stderr, "%s\n", d.first);
 		abort();
 	}
