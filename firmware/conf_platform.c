@@ -1,6 +1,7 @@
 /* The platform sections: dpdk (EAL settings, lcores, memory) and ports.
  * Changing either needs a restart of mboxd (mbox_config_same_platform). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,15 +51,18 @@ static int parse_lcores(const char *text, bool set[MBOX_MAX_LCORES])
 	memset(set, 0, MBOX_MAX_LCORES * sizeof(bool));
 	while (*s) {
 		char *end;
-		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+		unsigned long lo, hi;
 
-		if (end == s || lo >= MBOX_MAX_LCORES)
+		/* Digits only: strtoul alone takes " 1", "+1" and "-18446744073709551615" (1). */
+		errno = 0;
+		lo = hi = strtoul(s, &end, 10);
+		if (!isdigit((unsigned char)*s) || errno || lo >= MBOX_MAX_LCORES)
 			return -1;
 		s = end;
 		if (*s == '-') {
 			s++;
 			hi = strtoul(s, &end, 10);
-			if (end == s || hi >= MBOX_MAX_LCORES || hi < lo)
+			if (!isdigit((unsigned char)*s) || errno || hi >= MBOX_MAX_LCORES || hi < lo)
 				return -1;
 			s = end;
 		}
