@@ -40,7 +40,7 @@ GEN_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/gen/*.c))
 # Keep objects make would treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test unit asan lint fuzz fuzz-build bench rfc2544 run run-tap hugepages clean
+.PHONY: all deps test test-fast coverage unit asan lint fuzz fuzz-build bench rfc2544 run run-tap hugepages clean
 
 all: $(BUILD)/mboxd $(BUILD)/mbox-gen $(UNIT_BINS)
 
@@ -73,6 +73,8 @@ $(BUILD)/mbox-gen: $(GEN_OBJS)
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/tests/test_flow_stats: $(BUILD)/tools/gen/flow_stats.o
+# The MIB tables the subagent serves, checked against mib/MBOX-MIB.txt.
+$(BUILD)/tests/test_mib_oids: $(patsubst %,$(BUILD)/agent/%.o,tables objects monitor)
 
 hugepages:
 	@tools/hugepages.sh
@@ -81,9 +83,27 @@ test: all
 	@tools/hugepages.sh
 	@MBOXD=$(BUILD)/mboxd UNIT_DIR=$(BUILD)/tests tests/run.sh
 
+# The fast tier, for every change: unit tests, --check and pcap cases, the
+# quick scripts (tests/fast-tier); under two minutes.
+test-fast: all
+	@tools/hugepages.sh
+	@MBOXD=$(BUILD)/mboxd UNIT_DIR=$(BUILD)/tests tests/run.sh fast
+
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+# Line coverage of the C code (gcov + lcov): the tests (COVERAGE_TIER=fast
+# for the fast tier only) against a --coverage build in build-cov/, then
+# tools/coverage: per-file table, files under 70%, the uncovered lines of
+# the change path.  The HTML report is build-cov/html/index.html.
+COVERAGE_TIER ?=
+coverage:
+	@find build-cov -name '*.gcda' -delete 2>/dev/null || true
+	$(MAKE) BUILD=build-cov OPT="-O0 -g --coverage" all
+	@tools/hugepages.sh
+	-@MBOXD=build-cov/mboxd UNIT_DIR=build-cov/tests tests/run.sh $(COVERAGE_TIER) | tail -2
+	@tools/coverage build-cov
 
 # libFuzzer targets (tests/fuzz/), built with clang, ASan and UBSan in
 # build-fuzz/: the configuration parser, SNMP SET values, every element's
@@ -156,4 +176,4 @@ run-tap: all
 -include images/image.mk
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-cov

@@ -20,11 +20,10 @@
 #include "change.h"
 #include "log.h"
 #include "mib.h"
+#include "monitor.h"
 #include "notify.h"
 
-static const oid mbox_oid[] = { MBOX_OID };
-static const oid if_entry[] = { IF_ENTRY_OID };
-static const oid ifx_entry[] = { IFX_ENTRY_OID };
+static const oid mbox_oid[] = { OID_mbox };
 static bool running;
 
 /* ---- SET transactions ----
@@ -108,7 +107,7 @@ static int row_refused(const netsnmp_variable_list *vb, int err, const char *fmt
  * be created; NULL with *err set when the OID names no writable row. */
 static struct row_req *row_request(const struct mbox_config *cfg, const netsnmp_variable_list *vb, int *err)
 {
-	static const oid entry[] = { MIB_ROW_ENTRY_OID };
+	static const oid entry[] = { OID_mboxElementRowEntry };
 	const size_t n = OID_LENGTH(entry);
 	const struct mbox_element *e;
 	const struct mbox_param *q;
@@ -117,7 +116,7 @@ static struct row_req *row_request(const struct mbox_config *cfg, const netsnmp_
 
 	*err = SNMP_ERR_NOCREATION;
 	if (vb->name_length != n + 4 || snmp_oid_compare(vb->name, n, entry, n) ||
-	    (vb->name[n] != ROW_COL_VALUE && vb->name[n] != ROW_COL_STATUS))
+	    (vb->name[n] != mboxElementRowValue && vb->name[n] != mboxElementRowStatus))
 		return NULL;
 	element = (unsigned)vb->name[n + 1] - 1;
 	param = (unsigned)vb->name[n + 2] - 1;
@@ -164,7 +163,7 @@ static int reserve1_row(netsnmp_variable_list *vb)
 
 	if (!(r = row_request(cfg, vb, &err)))
 		return err;
-	if (vb->name[vb->name_length - 4] == ROW_COL_STATUS) {
+	if (vb->name[vb->name_length - 4] == mboxElementRowStatus) {
 		if (vb->type != ASN_INTEGER)
 			return SNMP_ERR_WRONGTYPE;
 		r->status = *vb->val.integer;
@@ -481,15 +480,16 @@ static int register_oid(const char *name, const oid *at, size_t len, bool instan
 	return (instance ? netsnmp_register_instance(reg) : netsnmp_register_handler(reg)) == MIB_REGISTERED_OK ? 0 : -1;
 }
 
-static int register_columns(const oid *entry, size_t len, const unsigned *columns, size_t n, unsigned if_index)
+/* Each column instance of the table's row for if_index. */
+static int register_columns(const struct mib_table *t, unsigned if_index)
 {
 	oid name[MBOX_OID_MAX];
 
-	memcpy(name, entry, len * sizeof(oid));
-	name[len + 1] = if_index;
-	for (size_t c = 0; c < n; c++) {
-		name[len] = columns[c];
-		if (register_oid("mboxIfEntry", name, len + 2, true) < 0)
+	memcpy(name, t->entry, t->entry_len * sizeof(oid));
+	name[t->entry_len + 1] = if_index;
+	for (size_t c = 0; c < t->n_columns; c++) {
+		name[t->entry_len] = t->columns[c].number;
+		if (register_oid("mboxIfEntry", name, t->entry_len + 2, true) < 0)
 			return -1;
 	}
 	return 0;
@@ -502,8 +502,7 @@ static int register_if_rows(unsigned n_ports)
 	for (unsigned p = 0; p < n_ports; p++) {
 		unsigned if_index = mib_state.if_index_base + p + 1;
 
-		if (register_columns(if_entry, OID_LENGTH(if_entry), mib_if_columns, MIB_IF_COLUMNS, if_index) < 0 ||
-		    register_columns(ifx_entry, OID_LENGTH(ifx_entry), mib_ifx_columns, MIB_IFX_COLUMNS, if_index) < 0)
+		if (register_columns(&mib_if_table, if_index) < 0 || register_columns(&mib_ifx_table, if_index) < 0)
 			return -1;
 	}
 	return 0;
@@ -598,7 +597,7 @@ int mbox_agent_start(const struct mbox_config *cfg, unsigned restart_count)
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, (int)sc->ping_interval);
 	init_snmp("mboxd");
 	running = true;
-	notify_init();
+	monitor_init();
 	notify_started();
 	log_info("snmp: AgentX subagent for %s (pings every %u s)", sc->agentx_socket, sc->ping_interval);
 	return 0;
@@ -684,6 +683,7 @@ void mbox_agent_tick(void)
 		return;
 	if (mib_state.result == RESULT_IN_PROGRESS)
 		run_action();
+	monitor_tick();
 	notify_tick();
 }
 

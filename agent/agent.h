@@ -24,5 +24,10 @@ void mbox_agent_stop(void);
 bool mbox_agent_enabled(const struct mbox_config *cfg);
 /* Write the master snmpd's configuration for cfg's snmp section. */
 void mbox_snmpd_conf_write(const struct mbox_config *cfg, FILE *out);
+/* mboxd --provision: print base_file with fragment_file's sections over it
+ * and the passphrases of passphrases (a file, "-" for stdin, or NULL) set on
+ * the fragment's SNMPv3 users, when the result is a valid configuration.
+ * Returns 0, or 1 after saying why on stderr (no passphrase quoted). */
+int mbox_provision(const char *base_file, const char *fragment_file, const char *passphrases);
 
 #endif

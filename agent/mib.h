@@ -1,6 +1,7 @@
 /* The subagent's objects: a snapshot of every MBOX-MIB and IF-MIB instance
- * mboxd serves, rebuilt from the statistics API when older than a second
- * or when the configuration changed, and what the SET handler needs. */
+ * mboxd serves, built from the tables (tables.c), rebuilt when older than
+ * a second or when the configuration or a link changed, and what the SET
+ * handler needs. */
 #ifndef MBOX_AGENT_MIB_H
 #define MBOX_AGENT_MIB_H
 
@@ -10,23 +11,10 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "mib_oids.h"
 #include "sections.h"
 
-/* The enterprise number under which MBOX-MIB lives: the one place to
- * change it (with the MIB's MODULE-IDENTITY, see mib/README.md). */
-#define MBOX_ENTERPRISE 99999
-#define MBOX_OID 1, 3, 6, 1, 4, 1, MBOX_ENTERPRISE
-#define IF_ENTRY_OID 1, 3, 6, 1, 2, 1, 2, 2, 1
-#define IFX_ENTRY_OID 1, 3, 6, 1, 2, 1, 31, 1, 1, 1
 #define MBOX_OID_MAX 20
-
-/* The ifTable and ifXTable columns served for DPDK ports. */
-#define MIB_IF_COLUMNS 18
-#define MIB_IFX_COLUMNS 11
-/* mboxThresholds columns of the thresholds section's fields, in order
- * (4 to 7 are the objects mboxThresholdCrossed carries). */
-extern const unsigned mib_threshold_columns[MBOX_THRESHOLDS];
-extern const unsigned mib_if_columns[MIB_IF_COLUMNS], mib_ifx_columns[MIB_IFX_COLUMNS];
 
 /* Which SET an instance takes. */
 enum mib_write {
@@ -39,10 +27,6 @@ enum mib_write {
 	W_ROW_STATUS,  /* mboxElementRowStatus: the same */
 };
 
-/* mboxElementRowEntry: its OID, and the columns a SET may create. */
-#define MIB_ROW_ENTRY_OID MBOX_OID, 1, 3, 5, 1
-enum { ROW_COL_VALUE = 2, ROW_COL_HITS = 3, ROW_COL_STATUS = 4 };
-
 struct mib_obj {
 	oid name[MBOX_OID_MAX];
 	size_t len;
@@ -53,6 +37,31 @@ struct mib_obj {
 	enum mib_write write;
 	unsigned index, sub, row;
 };
+
+/* A MIB table, or a group of scalars (one row, instance .0): its columns,
+ * each read by a getter from the row the table's walker is on. */
+struct mib_row;
+struct mib_value;
+struct mib_column {
+	unsigned number;      /* enum mib_arc */
+	const char *name;     /* in the MIB: test_mib_oids checks number, type and access */
+	u_char type;          /* ASN_* */
+	void (*get)(const struct mib_row *row, struct mib_value *v);
+	enum mib_write write; /* W_NONE: read-only */
+	unsigned arg;         /* W_THRESHOLD: which threshold it sets */
+};
+struct mib_table {
+	const char *name;     /* of the entry (or scalar group) in the MIB */
+	const oid *entry;
+	size_t entry_len;
+	const struct mib_column *columns;
+	size_t n_columns;
+	/* Adds the instances of every row of the table. */
+	void (*rows)(const struct mib_table *t, struct mib_row *row);
+};
+/* Every table served, NULL-ended; the IF-MIB ones apart, for registering. */
+extern const struct mib_table *const mib_tables[];
+extern const struct mib_table mib_if_table, mib_ifx_table;
 
 enum mib_action { ACTION_NONE = 1, ACTION_RELOAD, ACTION_SAVE, ACTION_RESTART_GRAPH };
 enum mib_result { RESULT_NONE = 1, RESULT_IN_PROGRESS, RESULT_SUCCESS, RESULT_FAILED };
@@ -65,17 +74,17 @@ struct mib_state {
 	unsigned restart_count;
 	uint64_t started_tsc;
 	unsigned if_index_base;
-	uint32_t if_last_change[32]; /* mboxUptime at the port's last oper change */
-	bool oper_up[32];
 };
 extern struct mib_state mib_state;
 
-/* Hundredths of a second since mboxd started. */
-uint32_t mib_uptime(void);
-bool mib_port_oper_up(unsigned port);
+/* Hundredths of a second from mboxd's start to TSC tsc (0 before it). */
+uint32_t mib_ticks(uint64_t tsc);
 
-/* A worker's busy percentage over the last complete second (notify.c). */
-unsigned mib_core_busy(unsigned worker);
+/* Building the snapshot: tables.c adds every table's instances with these. */
+void mib_add_tables(void);
+struct mib_obj *mib_add(const oid *prefix, size_t plen, unsigned column, const oid *index, size_t ilen,
+			u_char type);
+void mib_obj_set_bytes(struct mib_obj *o, const void *bytes, size_t n);
 
 /* The current snapshot (rebuilt if stale).  Exact match, or the first
  * instance after name (at or after it when inclusive). */

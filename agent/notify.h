@@ -2,9 +2,9 @@
 #ifndef MBOX_AGENT_NOTIFY_H
 #define MBOX_AGENT_NOTIFY_H
 
-void notify_init(void);
 void notify_started(void);
 void notify_stopping(void);
+/* After monitor_tick: the traps for what it found, and for configuration changes. */
 void notify_tick(void);
 
 #endif

@@ -44,6 +44,8 @@ static const struct mbox_param snmp_schema[] = {
 	  .help = "seconds between AgentX pings; a lost snmpd is reconnected within this" },
 	{ .name = "listen", .type = MBOX_P_STRING, .def = "udp:161",
 	  .help = "snmpd agentaddress written by mboxd --snmpd-conf" },
+	{ .name = "sys_name", .type = MBOX_P_STRING, .optional = true,
+	  .help = "SNMPv2-MIB sysName (snmpd's default, the host name, when absent)" },
 	{ .name = "if_index_base", .type = MBOX_P_UINT, .def = "1000", .min = 1, .max = 2147483647 - MBOX_MAX_PORTS,
 	  .help = "ports appear in IF-MIB at ifIndex if_index_base + 1, + 2, ..." },
 	{ .name = "users", .type = MBOX_P_LIST, .optional = true, .max = MBOX_MAX_SNMP_ENTRIES,
@@ -77,22 +79,31 @@ static int check_passphrase(struct mbox_parse *p, const struct mbox_value *v, co
 	return -1;
 }
 
-/* Names and addresses are written into snmpd.conf as single words: a space,
- * quote or '#' would let a value add or cut snmpd directives. */
-static int check_word(struct mbox_parse *p, const struct mbox_value *v, const char *what, const char *field,
-		      size_t max)
+/* Values written into snmpd.conf: names and addresses as single words (a
+ * space, quote or '#' would let a value add or cut snmpd directives), and
+ * with inner_spaces a value snmpd takes as the rest of its line (sysName). */
+static int check_conf_value(struct mbox_parse *p, const struct mbox_value *v, const char *what, const char *field,
+			    size_t max, bool inner_spaces)
 {
 	size_t n = strlen(v->s);
-	bool ok = n >= 1 && n <= max;
+	bool ok = n >= 1 && n <= max && v->s[0] != ' ' && v->s[n - 1] != ' ';
 
 	for (size_t i = 0; ok && i < n; i++)
-		ok = isgraph((unsigned char)v->s[i]) && !strchr("\"'#\\", v->s[i]);
+		ok = (isgraph((unsigned char)v->s[i]) || (inner_spaces && v->s[i] == ' ')) &&
+		     !strchr("\"'#\\", v->s[i]);
 	if (ok)
 		return 0;
 	mbox_parse_error_at(p, v->line,
-			"%s: field '%s': \"%s\" is not one word, expected 1 to %zu printable characters without "
-			"spaces, quotes, '\\' or '#'", what, field, v->s, max);
+			"%s: field '%s': \"%s\" is not %s, expected 1 to %zu printable characters without "
+			"%s, quotes, '\\' or '#'", what, field, v->s, inner_spaces ? "valid" : "one word", max,
+			inner_spaces ? "leading or trailing spaces" : "spaces");
 	return -1;
+}
+
+static int check_word(struct mbox_parse *p, const struct mbox_value *v, const char *what, const char *field,
+		      size_t max)
+{
+	return check_conf_value(p, v, what, field, max, false);
 }
 
 #define FIELD(fields, list, i, name) mbox_list_field(list, fields, i, name)
@@ -143,6 +154,10 @@ static int parse_snmp(struct mbox_parse *p, const config_setting_t *s, const str
 	sc->if_index_base = (unsigned)SNMP("if_index_base")->u;
 	rc |= check_word(p, SNMP("agentx_socket"), "snmp", "agentx_socket", 255) |
 	      check_word(p, SNMP("listen"), "snmp", "listen", 255);
+	if (SNMP("sys_name")->present) {
+		sc->sys_name = SNMP("sys_name")->s;
+		rc |= check_conf_value(p, SNMP("sys_name"), "snmp", "sys_name", 255, true);
+	}
 	rc |= parse_snmp_users(p, sc, SNMP("users"));
 	sc->n_communities = communities->present ? communities->list.n : 0;
 	for (unsigned i = 0; i < sc->n_communities; i++) {

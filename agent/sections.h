@@ -39,6 +39,7 @@ struct mbox_snmp_cfg {
 	const char *agentx_socket;
 	unsigned ping_interval;     /* seconds between AgentX pings (reconnects) */
 	const char *listen;         /* snmpd agentaddress */
+	const char *sys_name;       /* sysName, or NULL: snmpd's default */
 	unsigned if_index_base;     /* ifIndex of port i is base + i + 1 */
 	unsigned n_users, n_communities, n_trap_sinks;
 	struct mbox_snmp_user users[MBOX_MAX_SNMP_ENTRIES];

@@ -66,6 +66,8 @@ void mbox_snmpd_conf_write(const struct mbox_config *cfg, FILE *out)
 		     "agentXPerms 0600 0700\n"
 		     "agentaddress %s\n",
 		cfg->file, sc->agentx_socket, sc->listen);
+	if (sc->sys_name)
+		fprintf(out, "sysName %s\n", sc->sys_name);
 	write_views(out);
 	if (!sc->n_users && !sc->n_communities)
 		fprintf(out, "# No users and no communities in %s: snmpd answers nobody.\n", cfg->file);

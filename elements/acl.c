@@ -5,8 +5,11 @@
  * priorities go to the earlier rule; no match takes default_action.
  *
  * What the fast path reads is pkt_parse()'s meaning (pkt.h):
- * - frames that are not IPv4 after up to two VLAN tags (ARP, IPv6, three
- *   tags) take the non_ip action;
+ * - frames that are not IPv4 after up to two VLAN tags take the action of
+ *   their class, each its own parameter so that letting ARP through never
+ *   lets anything unfiltered through with it: arp (absent: non_ip's), ipv6
+ *   (the rules are IPv4 only), unparsed (IP the rules cannot see: a third
+ *   tag, MPLS, PPPoE ... pkt_ethertype_hides_l3()), and non_ip for the rest;
  * - non-first fragments carry no L4 header: they match only rules without
  *   port ranges (their ports are not read as 0);
  * - runts, IPv4 cut short (header, total length, or the ports of a
@@ -31,12 +34,40 @@
 #define ACL_CHUNK 64           /* packets classified per rte_acl_classify call */
 #define VERDICT_DENY 0xff      /* anything else is an output (edge) index */
 
-enum { ACL_PERMITTED, ACL_DENIED, ACL_NON_IP, ACL_FRAGMENTS, ACL_TRUNCATED, ACL_BAD_HEADER };
+/* The first six keep their indices (SNMP counter rows) from before arp,
+ * ipv6 and unparsed had actions of their own. */
+enum { ACL_PERMITTED, ACL_DENIED, ACL_NON_IP, ACL_FRAGMENTS, ACL_TRUNCATED, ACL_BAD_HEADER,
+       ACL_ARP, ACL_IPV6, ACL_UNPARSED };
 
 /* The action choices; index >= ACTION_OUT1 is extra output out<index - 1>. */
 enum { ACTION_PERMIT, ACTION_DENY, ACTION_OUT1 };
 static const char *const action_choices[] = {
 	"permit", "deny", "out1", "out2", "out3", "out4", "out5", "out6", "out7", "out8", NULL
+};
+
+/* How read_key() sorts a packet.  The classes up to KEY_FRAGMENT have a
+ * key for the rules; KEY_ARP..KEY_NON_IP take their parameter's action. */
+enum key_class {
+	KEY_IPV4, KEY_FRAGMENT, KEY_ARP, KEY_IPV6, KEY_UNPARSED, KEY_NON_IP, KEY_TRUNCATED, KEY_BAD_HEADER
+};
+#define N_OTHER (KEY_NON_IP - KEY_ARP + 1)
+
+/* Per class KEY_ARP..KEY_NON_IP: its parameter and its counter. */
+static const char *const other_param[N_OTHER] = { "arp", "ipv6", "unparsed", "non_ip" };
+static const uint8_t other_counter[N_OTHER] = { ACL_ARP, ACL_IPV6, ACL_UNPARSED, ACL_NON_IP };
+
+/* "permit" on a class the rules cannot judge: --check says what crosses. */
+static const char *const ipv6_warnings[RTE_DIM(action_choices)] = {
+	[ACTION_PERMIT] = "every IPv6 packet crosses unfiltered: the rules match IPv4 only",
+};
+static const char *const unparsed_warnings[RTE_DIM(action_choices)] = {
+	[ACTION_PERMIT] = "IP inside a third VLAN tag, MPLS, PPPoE and other encapsulations crosses unfiltered: "
+			  "the rules never see it",
+};
+static const char *const non_ip_warnings[RTE_DIM(action_choices)] = {
+	[ACTION_PERMIT] = "frames of any other ethertype cross unfiltered (ARP too while arp is absent), and an "
+			  "encapsulation the parser does not know could carry IP; to let ARP through, set "
+			  "arp = \"permit\" and leave non_ip = \"deny\"",
 };
 
 /* What rte_acl classifies, built per packet from its headers.  Addresses
@@ -76,7 +107,7 @@ RTE_ACL_RULE_DEF(acl_rule, N_FIELDS);
 struct acl_conf {
 	unsigned n_rules;
 	struct acl_rule *rules; /* in rte_acl's format, host order */
-	uint8_t non_ip;
+	uint8_t other[N_OTHER]; /* verdicts of KEY_ARP..KEY_NON_IP */
 	uint8_t verdict[];
 };
 
@@ -112,7 +143,19 @@ static const struct mbox_param acl_params[] = {
 	{ .name = "default_action", .type = MBOX_P_ENUM, .choices = action_choices, .def = "deny",
 	  .writable = true, .help = "action for IPv4 packets no rule matches" },
 	{ .name = "non_ip", .type = MBOX_P_ENUM, .choices = action_choices, .def = "deny",
-	  .writable = true, .help = "action for frames that are not IPv4 (ARP, IPv6, double tags)" },
+	  .writable = true, .warnings = non_ip_warnings,
+	  .help = "action for frames no other parameter covers: not IPv4, IPv6 or ARP, no hidden L3 "
+		  "(LLDP, LACP, any other ethertype); ARP too while arp is absent" },
+	{ .name = "arp", .type = MBOX_P_ENUM, .choices = action_choices, .optional = true,
+	  .writable = true, .help = "action for ARP (ethertype 0x0806) after up to two VLAN tags; "
+				    "absent: the non_ip action" },
+	{ .name = "ipv6", .type = MBOX_P_ENUM, .choices = action_choices, .def = "deny",
+	  .writable = true, .warnings = ipv6_warnings,
+	  .help = "action for IPv6 (ethertype 0x86dd) after up to two VLAN tags: the rules are IPv4 only" },
+	{ .name = "unparsed", .type = MBOX_P_ENUM, .choices = action_choices, .def = "deny",
+	  .writable = true, .warnings = unparsed_warnings,
+	  .help = "action for frames whose network layer the parser does not reach: a third VLAN tag or "
+		  "TPID 0x9100-0x9300, MPLS, PPPoE session, 802.1ah, 802.1BR, NSH, TEB" },
 	{ 0 }
 };
 
@@ -184,6 +227,14 @@ static int check_unique_names(struct mbox_element *e, struct mbox_diag *d, const
 	return rc;
 }
 
+/* The action choice of class KEY_ARP + k. */
+static uint64_t other_action(const struct mbox_element *e, unsigned k)
+{
+	const struct mbox_value *v = mbox_param(e, other_param[k]);
+
+	return v->present ? v->u : mbox_param(e, "non_ip")->u;
+}
+
 /* Outputs: "permit", then each out<N> some action names, in order of N;
  * edge_of[] maps an action choice to its verdict. */
 static void outputs_setup(struct mbox_element *e, const struct mbox_value *rules,
@@ -192,7 +243,8 @@ static void outputs_setup(struct mbox_element *e, const struct mbox_value *rules
 	bool used[RTE_DIM(action_choices)] = { false };
 
 	used[mbox_param(e, "default_action")->u] = true;
-	used[mbox_param(e, "non_ip")->u] = true;
+	for (unsigned k = 0; k < N_OTHER; k++)
+		used[other_action(e, k)] = true;
 	for (unsigned i = 0; i < rules->list.n; i++)
 		used[mbox_list_field(rules, rule_fields, i, "action")->u] = true;
 	e->output_names[e->n_outputs] = action_choices[ACTION_PERMIT];
@@ -217,7 +269,8 @@ static int acl_setup(struct mbox_element *e, struct mbox_config *cfg, struct mbo
 	c->rules = mbox_config_alloc(cfg, sizeof(*c->rules) * (n ? n : 1));
 	outputs_setup(e, rules, edge_of);
 	c->verdict[0] = edge_of[mbox_param(e, "default_action")->u];
-	c->non_ip = edge_of[mbox_param(e, "non_ip")->u];
+	for (unsigned k = 0; k < N_OTHER; k++)
+		c->other[k] = edge_of[other_action(e, k)];
 	for (unsigned i = 0; i < n; i++) {
 		if (rule_setup(e, d, rules, i, &c->rules[i]) < 0)
 			rc = -1;
@@ -277,8 +330,15 @@ static int acl_start(struct mbox_elem_rt *rt)
 	return 0;
 }
 
-/* How read_key() sorted a packet; the classes up to KEY_FRAGMENT have a key. */
-enum key_class { KEY_IPV4, KEY_FRAGMENT, KEY_NON_IP, KEY_TRUNCATED, KEY_BAD_HEADER };
+/* The class of a frame that is not IPv4 after the tags. */
+static __rte_always_inline enum key_class other_class(uint16_t ethertype)
+{
+	if (ethertype == RTE_ETHER_TYPE_ARP)
+		return KEY_ARP;
+	if (ethertype == RTE_ETHER_TYPE_IPV6)
+		return KEY_IPV6;
+	return pkt_ethertype_hides_l3(ethertype) ? KEY_UNPARSED : KEY_NON_IP;
+}
 
 /* pkt_parse() reads ports from chained mbufs too. */
 static __rte_always_inline enum key_class read_key(const struct rte_mbuf *m, struct acl_key *k)
@@ -290,7 +350,7 @@ static __rte_always_inline enum key_class read_key(const struct rte_mbuf *m, str
 	if (unlikely(pi.status == PKT_RUNT))
 		return KEY_TRUNCATED;
 	if (pi.l3 != PKT_L3_IPV4)
-		return KEY_NON_IP;
+		return other_class(pi.ethertype);
 	if (unlikely(pi.status != PKT_OK))
 		return pi.status == PKT_BAD_HEADER ? KEY_BAD_HEADER : KEY_TRUNCATED;
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pi.l3_off);
@@ -344,9 +404,12 @@ static __rte_always_inline void classify_chunk(struct mbox_elem_rt *rt, const st
 			verdict[i] = w->conf->verdict[match];
 			rt->counters[ACL_DENIED] += verdict[i] == VERDICT_DENY;
 			break;
+		case KEY_ARP:
+		case KEY_IPV6:
+		case KEY_UNPARSED:
 		case KEY_NON_IP:
-			rt->counters[ACL_NON_IP]++;
-			verdict[i] = w->conf->non_ip;
+			rt->counters[other_counter[cls[i] - KEY_ARP]]++;
+			verdict[i] = w->conf->other[cls[i] - KEY_ARP];
 			rt->counters[ACL_DENIED] += verdict[i] == VERDICT_DENY;
 			break;
 		case KEY_TRUNCATED:
@@ -395,7 +458,8 @@ static uint16_t acl_process(struct rte_graph *graph, struct rte_node *node, void
 
 static const char *const acl_counters[] = {
 	[ACL_PERMITTED] = "permitted", [ACL_DENIED] = "denied", [ACL_NON_IP] = "non_ip",
-	[ACL_FRAGMENTS] = "fragments", [ACL_TRUNCATED] = "truncated", [ACL_BAD_HEADER] = "bad_header", NULL
+	[ACL_FRAGMENTS] = "fragments", [ACL_TRUNCATED] = "truncated", [ACL_BAD_HEADER] = "bad_header",
+	[ACL_ARP] = "arp", [ACL_IPV6] = "ipv6", [ACL_UNPARSED] = "unparsed", NULL
 };
 
 static struct mbox_kind acl_kind = {

@@ -6,8 +6,9 @@
  * with a packet that is not valid IPv4):
  * - L2: the Ethernet header, then up to PKT_MAX_TAGS VLAN tags, TPID 0x8100
  *   or 0x88a8 in either place.  A third tag is not looked into: its TPID is
- *   the ethertype, so the frame is not IP.  A frame cut short in its
- *   Ethernet header or in a tag is a runt.
+ *   the ethertype, so the frame is not IP (pkt_ethertype_hides_l3() says
+ *   IP may be inside).  A frame cut short in its Ethernet header or in a
+ *   tag is a runt.
  * - IPv4 is valid with version 4, IHL >= 5, total length >= the header and
  *   within the frame (all segments; padding may follow), and the header,
  *   options included, in the first segment: receive paths fill a segment
@@ -61,6 +62,34 @@ struct pkt_info {
 	uint32_t l4_len;    /* L4 bytes by the total length */
 	uint32_t l4_seg;    /* of those, in the first segment */
 };
+
+/* An ethertype (host order, after the tags pkt_parse_l2() looked through)
+ * whose payload holds a network layer the parser does not reach: a further
+ * VLAN tag (a third, or a pre-standard QinQ TPID 0x9100/0x9200/0x9300),
+ * MPLS, a PPPoE session, 802.1ah (PBB), 802.1BR (E-tag), NSH or a bridged
+ * Ethernet frame (TEB).  Such a
+ * frame can carry IP that no L3 rule sees: a filter must not treat it as
+ * an ordinary non-IP frame. */
+static __rte_always_inline bool pkt_ethertype_hides_l3(uint16_t ethertype)
+{
+	switch (ethertype) {
+	case RTE_ETHER_TYPE_VLAN:
+	case RTE_ETHER_TYPE_QINQ:
+	case RTE_ETHER_TYPE_QINQ1:
+	case RTE_ETHER_TYPE_QINQ2:
+	case RTE_ETHER_TYPE_QINQ3:
+	case RTE_ETHER_TYPE_MPLS:
+	case RTE_ETHER_TYPE_MPLSM:
+	case RTE_ETHER_TYPE_PPPOE_SESSION:
+	case 0x88e7: /* 802.1ah I-tag */
+	case RTE_ETHER_TYPE_ETAG:
+	case 0x894f: /* NSH */
+	case RTE_ETHER_TYPE_TEB:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /* 802.1Q, and 802.1ad for the outer tag of QinQ. */
 static __rte_always_inline bool pkt_is_vlan_tpid(rte_be16_t ether_type)

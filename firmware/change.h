@@ -70,7 +70,8 @@ void mbox_change_abort(struct mbox_change *c);
 int mbox_port_set_admin(unsigned port_index, bool up);
 bool mbox_port_admin_up(unsigned port_index);
 /* The link state now, without waiting: the device's, or for a TAP port its
- * kernel interface's (ports.c says why). */
+ * kernel interface's (ports.c says why); down while the port is
+ * administratively down, on every kind of device. */
 bool mbox_port_link_up(unsigned port_index);
 
 #endif

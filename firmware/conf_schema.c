@@ -194,6 +194,10 @@ int mbox_parse_value(struct mbox_parse *p, const config_setting_t *s,
 			ERR(p, s, "%s: field '%s': %s", what, q->name, msg);
 			return -1;
 		}
+		if (q->type == MBOX_P_ENUM && q->warnings && q->warnings[v->u])
+			mbox_diag_warning(p->d, mbox_parse_file(p, s), mbox_parse_line(p, s),
+					  "%s: field '%s' = \"%s\": %s", what, q->name, q->choices[v->u],
+					  q->warnings[v->u]);
 		break;
 	case MBOX_P_STRLIST:
 	case MBOX_P_LIST: {

@@ -310,6 +310,11 @@ struct mbox_change {
 	uint64_t started; /* timer cycles */
 };
 
+/* The change prepared and not yet committed or aborted: one at a time, so
+ * that a build always replaces the running generation (two alive at most,
+ * the clone sets graph.c alternates). */
+static struct mbox_change *pending;
+
 struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_diag *d)
 {
 	struct mbox_change *c;
@@ -317,6 +322,11 @@ struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_dia
 
 	/* A failed build frees cfg: its name is kept for the message. */
 	snprintf(file, sizeof(file), "%s", cfg->file);
+	if (pending) {
+		mbox_diag_error(d, file, 0, "another change is being applied; try again when it is done");
+		mbox_config_free(cfg);
+		return NULL;
+	}
 	if (!mbox_config_same_platform(current->cfg, cfg, why, sizeof(why))) {
 		mbox_diag_error(d, file, 0, "%s needs a restart of mboxd", why);
 		mbox_config_free(cfg);
@@ -335,6 +345,7 @@ struct mbox_change *mbox_change_prepare(struct mbox_config *cfg, struct mbox_dia
 		return NULL;
 	}
 	c->old = current;
+	pending = c;
 	return c;
 }
 
@@ -351,6 +362,7 @@ void mbox_change_commit(struct mbox_change *c)
 	mbox_generation_commit(c->gen, c->old);
 	set_running(c->gen);
 	mbox_generation_free(c->old);
+	pending = NULL;
 	free(c);
 }
 
@@ -361,6 +373,7 @@ void mbox_change_abort(struct mbox_change *c)
 		wait_workers_on(c->old);
 	}
 	mbox_generation_free(c->gen);
+	pending = NULL;
 	free(c);
 }
 

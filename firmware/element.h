@@ -18,7 +18,7 @@
 #include "diag.h"
 
 #define MBOX_MAX_OUTPUTS 32
-#define MBOX_MAX_COUNTERS 8
+#define MBOX_MAX_COUNTERS 12
 #define MBOX_NAME_MAX 32
 #define MBOX_KIND_NAME_MAX 16
 
@@ -47,6 +47,11 @@ struct mbox_param {
 	uint64_t min, max;   /* MBOX_P_UINT range, MBOX_P_LIST item count */
 	const struct mbox_param *fields; /* MBOX_P_LIST: item schema, {0}-ended */
 	const char *const *choices;      /* MBOX_P_ENUM: NULL-ended */
+	/* MBOX_P_ENUM, optional: one entry per choice (index as in choices;
+	 * size it with RTE_DIM of the choices).  A non-NULL entry is a warning
+	 * reported with file:line when a configuration sets that choice (a
+	 * valid setting that is likely a mistake, e.g. a firewall left open). */
+	const char *const *warnings;
 };
 
 struct mbox_value {

@@ -15,21 +15,30 @@
 
 #define NODE_PREFIX "mb_"
 
-/* The generation whose graphs are being created: rte_graph_create() calls
- * node_init() synchronously on the control thread. */
-static struct mbox_generation *building;
-static unsigned building_worker;
+/* Node clones cannot be unregistered (DPDK 22.11), so they are reused, not
+ * made per change: each live generation holds one set of clones, the k-th
+ * element of a kind taking clone k of that kind in its set, relinked
+ * before its graphs are created.  mboxd holds two sets at most (the running
+ * generation and the one being built), so the nodes registered are bounded
+ * by the largest configuration, not by the number of changes. */
+#define MAX_CLONE_SETS 32
+static uint32_t sets_in_use;
 
-static int node_init(const struct rte_graph *graph, struct rte_node *node)
+static int take_clone_set(void)
 {
-	(void)graph;
-	for (unsigned i = 0; building && i < building->cfg->n_elements; i++)
-		if (building->node_ids[i] == node->id) {
-			*(struct mbox_elem_rt **)node->ctx = mbox_generation_rt(building, i, building_worker);
-			return 0;
+	for (unsigned s = 0; s < MAX_CLONE_SETS; s++)
+		if (!(sets_in_use & 1u << s)) {
+			sets_in_use |= 1u << s;
+			return (int)s;
 		}
-	log_err("graph: node '%s' belongs to no element", node->name);
+	log_err("graph: more than %u generations alive at once", MAX_CLONE_SETS);
 	return -1;
+}
+
+static void give_back_clone_set(int set)
+{
+	if (set >= 0)
+		sets_in_use &= ~(1u << set);
 }
 
 static rte_node_t base_node(const struct mbox_kind *kind)
@@ -46,7 +55,6 @@ int mbox_nodes_register(void)
 		struct rte_node_register reg = {
 			.flags = k->source ? RTE_NODE_SOURCE_F : 0,
 			.process = k->process,
-			.init = node_init,
 			.parent_id = RTE_NODE_ID_INVALID,
 		};
 
@@ -60,44 +68,64 @@ int mbox_nodes_register(void)
 	return 0;
 }
 
+unsigned mbox_nodes_registered(void)
+{
+	return rte_node_max_count();
+}
+
 struct mbox_elem_rt *mbox_generation_rt(const struct mbox_generation *gen,
 					unsigned element, unsigned worker)
 {
 	return gen->rt[element * gen->n_workers + worker];
 }
 
-static void node_name(char *buf, const struct mbox_generation *gen, unsigned i)
+/* Clone `k` of the kind's nodes in clone set `set` (registered on first use). */
+static rte_node_t clone_slot(const struct mbox_kind *kind, int set, unsigned k, char name[RTE_NODE_NAMESIZE])
 {
-	const struct mbox_element *e = &gen->cfg->elements[i];
+	char suffix[16];
+	rte_node_t id;
 
-	snprintf(buf, RTE_NODE_NAMESIZE, NODE_PREFIX "%s-g%u_%s", e->kind->name, gen->id, e->name);
+	snprintf(suffix, sizeof(suffix), "s%d_%u", set, k);
+	/* rte_node_clone() names the clone "<parent>-<suffix>". */
+	snprintf(name, RTE_NODE_NAMESIZE, NODE_PREFIX "%.40s-%s", kind->name, suffix);
+	id = rte_node_from_name(name);
+	return id != RTE_NODE_ID_INVALID ? id : rte_node_clone(base_node(kind), suffix);
 }
 
-static int clone_nodes(struct mbox_generation *gen)
+/* The element's rank among those of its kind before it. */
+static unsigned kind_rank(const struct mbox_config *cfg, unsigned i)
+{
+	unsigned k = 0;
+
+	for (unsigned j = 0; j < i; j++)
+		k += cfg->elements[j].kind == cfg->elements[i].kind;
+	return k;
+}
+
+/* Each element's node: its clone slot, its edges replaced by its outputs
+ * (no graph holds the set's nodes now: DPDK copies edges into a graph when
+ * it creates it). */
+static int link_nodes(struct mbox_generation *gen, char names[][RTE_NODE_NAMESIZE])
 {
 	struct mbox_config *cfg = gen->cfg;
-	static char names[MBOX_MAX_ELEMENTS][RTE_NODE_NAMESIZE];
 
 	for (unsigned i = 0; i < cfg->n_elements; i++) {
-		char suffix[RTE_NODE_NAMESIZE];
-
-		snprintf(suffix, sizeof(suffix), "g%u_%s", gen->id, cfg->elements[i].name);
-		gen->node_ids[i] = rte_node_clone(base_node(cfg->elements[i].kind), suffix);
+		gen->node_ids[i] = clone_slot(cfg->elements[i].kind, gen->clone_set, kind_rank(cfg, i), names[i]);
 		if (gen->node_ids[i] == RTE_NODE_ID_INVALID) {
 			log_err("graph: cannot create node for element '%s': %s",
 				cfg->elements[i].name, rte_strerror(rte_errno));
 			return -1;
 		}
-		node_name(names[i], gen, i);
 	}
 	for (unsigned i = 0; i < cfg->n_elements; i++) {
 		const struct mbox_element *e = &cfg->elements[i];
 		const char *next[MBOX_MAX_OUTPUTS];
+		rte_edge_t n = (rte_edge_t)e->n_outputs;
 
 		for (unsigned o = 0; o < e->n_outputs; o++)
 			next[o] = names[e->output_target[o]];
-		if (e->n_outputs &&
-		    rte_node_edge_update(gen->node_ids[i], 0, next, e->n_outputs) != e->n_outputs) {
+		if (rte_node_edge_update(gen->node_ids[i], 0, next, n) != n ||
+		    rte_node_edge_shrink(gen->node_ids[i], n) != n) {
 			log_err("graph: cannot link the outputs of element '%s'", e->name);
 			return -1;
 		}
@@ -174,17 +202,44 @@ static int alloc_runtime(struct mbox_generation *gen, struct mbox_worker *worker
 	return 0;
 }
 
-static int create_graphs(struct mbox_generation *gen, struct mbox_worker *workers)
+/* The element whose node this is, -1: none. */
+static int element_of_node(const struct mbox_generation *gen, rte_node_t id)
+{
+	for (unsigned i = 0; i < gen->cfg->n_elements; i++)
+		if (gen->node_ids[i] == id)
+			return (int)i;
+	return -1;
+}
+
+/* Every node of the worker's new graph gets its element's state for that
+ * worker as context; no worker walks the graph yet. */
+static int bind_nodes(struct mbox_generation *gen, unsigned w)
+{
+	struct rte_node *node;
+	rte_graph_off_t off;
+	rte_node_t count;
+
+	rte_graph_foreach_node(count, off, gen->graphs[w], node) {
+		int i = element_of_node(gen, node->id);
+
+		if (i < 0) {
+			log_err("graph: node '%s' belongs to no element", node->name);
+			return -1;
+		}
+		*(struct mbox_elem_rt **)node->ctx = mbox_generation_rt(gen, (unsigned)i, w);
+		gen->nodes[(unsigned)i * gen->n_workers + w] = node;
+	}
+	return 0;
+}
+
+static int create_graphs(struct mbox_generation *gen, struct mbox_worker *workers,
+			 char names[][RTE_NODE_NAMESIZE])
 {
 	struct mbox_config *cfg = gen->cfg;
-	static char names[MBOX_MAX_ELEMENTS][RTE_NODE_NAMESIZE];
 	const char *patterns[MBOX_MAX_ELEMENTS];
 
-	for (unsigned i = 0; i < cfg->n_elements; i++) {
-		node_name(names[i], gen, i);
+	for (unsigned i = 0; i < cfg->n_elements; i++)
 		patterns[i] = names[i];
-	}
-	building = gen;
 	for (unsigned w = 0; w < gen->n_workers; w++) {
 		char name[RTE_GRAPH_NAMESIZE];
 		struct rte_graph_param prm = {
@@ -193,17 +248,16 @@ static int create_graphs(struct mbox_generation *gen, struct mbox_worker *worker
 			.node_patterns = patterns,
 		};
 
-		building_worker = w;
 		snprintf(name, sizeof(name), "mbox_g%u_w%u", gen->id, w);
 		gen->graph_ids[w] = rte_graph_create(name, &prm);
 		if (gen->graph_ids[w] == RTE_GRAPH_ID_INVALID) {
 			log_err("graph: cannot create graph for worker %u: %s", w, rte_strerror(rte_errno));
-			building = NULL;
 			return -1;
 		}
 		gen->graphs[w] = rte_graph_lookup(name);
+		if (!gen->graphs[w] || bind_nodes(gen, w) < 0)
+			return -1;
 	}
-	building = NULL;
 	return 0;
 }
 
@@ -212,6 +266,8 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 					      const struct mbox_generation *from)
 {
 	struct mbox_generation *gen = rte_zmalloc("mbox_gen", sizeof(*gen), 0);
+	char names[MBOX_MAX_ELEMENTS][RTE_NODE_NAMESIZE];
+	size_t n = cfg->n_elements + 1;
 
 	if (!gen) {
 		log_err("graph: out of memory");
@@ -222,148 +278,28 @@ struct mbox_generation *mbox_generation_build(struct mbox_config *cfg, unsigned 
 	gen->cfg = cfg;
 	gen->n_workers = cfg->dpdk.workers;
 	gen->from = from;
-	gen->carried = rte_zmalloc("mbox_carried", sizeof(*gen->carried) * (cfg->n_elements + 1), 0);
-	gen->lineage = rte_zmalloc("mbox_lineage", sizeof(*gen->lineage) * (cfg->n_elements + 1), 0);
-	if (!gen->carried || !gen->lineage) {
-		rte_free(gen->carried);
-		rte_free(gen->lineage);
-		log_err("graph: out of memory");
-		rte_free(gen);
-		mbox_config_free(cfg);
-		return NULL;
-	}
 	for (unsigned w = 0; w < MBOX_MAX_LCORES; w++)
 		gen->graph_ids[w] = RTE_GRAPH_ID_INVALID;
+	gen->clone_set = take_clone_set();
+	gen->carried = rte_zmalloc("mbox_carried", sizeof(*gen->carried) * n, 0);
+	gen->lineage = rte_zmalloc("mbox_lineage", sizeof(*gen->lineage) * n, 0);
+	gen->nodes = rte_zmalloc("mbox_nodes", sizeof(struct rte_node *) * n * gen->n_workers, 0);
+	if (!gen->carried || !gen->lineage || !gen->nodes) {
+		log_err("graph: out of memory");
+		mbox_generation_free(gen);
+		return NULL;
+	}
 	trace_lineage(gen, from);
-	if (clone_nodes(gen) < 0 || create_shared(gen) < 0 || alloc_runtime(gen, workers) < 0 ||
-	    create_graphs(gen, workers) < 0) {
+	if (gen->clone_set < 0 || link_nodes(gen, names) < 0 || create_shared(gen) < 0 ||
+	    alloc_runtime(gen, workers) < 0 || create_graphs(gen, workers, names) < 0) {
 		mbox_generation_free(gen);
 		return NULL;
 	}
 	return gen;
 }
 
-void mbox_generation_control(const struct mbox_generation *gen)
-{
-	struct rte_mempool *pool = mbox_dataplane_pool();
-
-	for (unsigned i = 0; i < gen->cfg->n_elements; i++) {
-		struct mbox_element *e = &gen->cfg->elements[i];
-
-		if (e->kind->control)
-			e->kind->control(e, &gen->rt[i * gen->n_workers], gen->n_workers);
-	}
-	/* What the hooks freed (capture copies, ARP requests) would otherwise
-	 * stay in the control lcore's mempool cache, up to one and a half cache
-	 * sizes the workers cannot take (a third of the smallest pool). */
-	if (pool)
-		rte_mempool_cache_flush(NULL, pool);
-}
-
-/* Same kind and every parameter with the same text. */
-static bool same_settings(const struct mbox_config *a, unsigned i, const struct mbox_config *b, unsigned j)
-{
-	const struct mbox_kind *k = a->elements[i].kind;
-	char x[1024], y[1024];
-
-	for (unsigned q = 0; k->params[q].name; q++)
-		if (strcmp(mbox_config_value_text(a, (int)i, &k->params[q], x, sizeof(x)),
-			   mbox_config_value_text(b, (int)j, &k->params[q], y, sizeof(y))))
-			return false;
-	return true;
-}
-
-static void record_changes(struct mbox_generation *to, const struct mbox_generation *from)
-{
-	size_t len = 0;
-
-	for (unsigned i = 0; i < to->cfg->n_elements; i++) {
-		const struct mbox_element *e = &to->cfg->elements[i];
-		int prev = from ? to->lineage[i].prev : -1;
-
-		to->lineage[i].change = prev >= 0 ? (same_settings(to->cfg, i, from->cfg, (unsigned)prev) ?
-						     CHANGE_UNCHANGED : CHANGE_CHANGED) :
-					from && mbox_config_element_index(from->cfg, e->name) >= 0 ? CHANGE_REPLACED :
-					CHANGE_ADDED;
-	}
-	to->removed[0] = '\0';
-	for (unsigned j = 0; from && j < from->cfg->n_elements; j++)
-		if (mbox_config_element_index(to->cfg, from->cfg->elements[j].name) < 0 && len < sizeof(to->removed))
-			len += (size_t)snprintf(to->removed + len, sizeof(to->removed) - len, "%s%s", len ? "," : "",
-						from->cfg->elements[j].name);
-}
-
-/* The fill counter is a gauge of the element's table: it moves with the
- * table (adopted) or starts at zero with a new one. */
-static void continue_worker_state(struct mbox_elem_rt *to, const struct mbox_elem_rt *from, bool adopted)
-{
-	const struct mbox_kind *k = to->elem->kind;
-	int gauge = mbox_kind_counter_index(k, k->fill_counter);
-
-	if (adopted && gauge >= 0)
-		to->counters[gauge] = from->counters[gauge];
-	if (k->handoff)
-		k->handoff(to, from);
-}
-
-/* On one worker: each element of `newer` with a predecessor in `older`
- * continues its state (forward), or hands it back (an undone change). */
-static void continue_lineage(const struct mbox_generation *newer, const struct mbox_generation *older,
-			     unsigned worker, bool forward)
-{
-	for (unsigned i = 0; i < newer->cfg->n_elements; i++) {
-		const struct mbox_lineage *l = &newer->lineage[i];
-		struct mbox_elem_rt *n, *o;
-
-		if (l->prev < 0)
-			continue;
-		n = mbox_generation_rt(newer, i, worker);
-		o = mbox_generation_rt(older, (unsigned)l->prev, worker);
-		if (forward)
-			continue_worker_state(n, o, l->adopted);
-		else
-			continue_worker_state(o, n, l->adopted);
-	}
-}
-
-void mbox_generation_switch(const struct mbox_generation *to, const struct mbox_generation *from,
-			    unsigned worker)
-{
-	if (__atomic_load_n(&to->from, __ATOMIC_ACQUIRE) == from)
-		continue_lineage(to, from, worker, true);
-	else if (__atomic_load_n(&from->from, __ATOMIC_ACQUIRE) == to)
-		continue_lineage(from, to, worker, false);
-}
-
-void mbox_generation_commit(struct mbox_generation *to, struct mbox_generation *from)
-{
-	record_changes(to, from);
-	if (!from)
-		return;
-	mbox_stats_carry_over(to, from);
-	for (unsigned i = 0; i < to->cfg->n_elements; i++)
-		if (to->lineage[i].adopted) {
-			from->cfg->elements[to->lineage[i].prev].dp = NULL;
-			to->lineage[i].adopted = false;
-		}
-	/* Every worker has switched: no switch compares it any more. */
-	__atomic_store_n(&to->from, NULL, __ATOMIC_RELEASE);
-}
-
-const char *mbox_generation_summary(const struct mbox_generation *gen, char *buf, size_t size)
-{
-	unsigned n[CHANGE_REPLACED + 1] = { 0 };
-
-	for (unsigned i = 0; i < gen->cfg->n_elements; i++)
-		n[gen->lineage[i].change]++;
-	snprintf(buf, size, "%u elements: %u added, %u changed, %u replaced; removed: %s", gen->cfg->n_elements,
-		 n[CHANGE_ADDED], n[CHANGE_CHANGED], n[CHANGE_REPLACED], gen->removed[0] ? gen->removed : "none");
-	return buf;
-}
-
-/* Frees graphs and per-worker state.  Node clones stay registered: DPDK
- * 22.11 cannot unregister nodes; each reload leaks one small clone per
- * element. */
+/* Frees everything the generation owns and gives its clone set back
+ * (DPDK keeps the clones registered for the next generation to reuse). */
 void mbox_generation_free(struct mbox_generation *gen)
 {
 	if (!gen)
@@ -386,8 +322,10 @@ void mbox_generation_free(struct mbox_generation *gen)
 		if (e->kind->destroy && !gen->lineage[i].adopted)
 			e->kind->destroy(e);
 	}
+	give_back_clone_set(gen->clone_set);
 	mbox_config_free(gen->cfg);
 	rte_free(gen->carried);
 	rte_free(gen->lineage);
+	rte_free(gen->nodes);
 	rte_free(gen);
 }

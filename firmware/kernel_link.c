@@ -1,17 +1,22 @@
 /* Kernel interface state over rtnetlink, in any network namespace that
- * has an id in ours (moving an interface into a namespace gives it one).
+ * has an id in ours (moving an interface into a namespace gives it one),
+ * and the carrier of TAP interfaces.
  * Control thread only; every request is answered at once by the kernel,
  * and a receive timeout bounds the wait if it is not. */
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -150,4 +155,32 @@ int kernel_link_state(const char *name, int *netns)
 			return state;
 		}
 	return -1;
+}
+
+/* The carrier of a TAP interface is set through a file descriptor attached
+ * to it, which works wherever the interface lives; the TAP driver's own
+ * ioctls name the interface in mboxd's namespace and fail once it moved.
+ * The driver's descriptors are found among mboxd's by the name they are
+ * attached to. */
+int kernel_link_set_carrier(const char *name, bool up)
+{
+	DIR *fds = opendir("/proc/self/fd");
+	struct dirent *de;
+	int carrier = up, done = -1;
+
+	if (!fds)
+		return -1;
+	while (done < 0 && (de = readdir(fds))) {
+		char target[64];
+		struct ifreq ifr = { 0 };
+		ssize_t n = readlinkat(dirfd(fds), de->d_name, target, sizeof(target) - 1);
+		int fd = atoi(de->d_name);
+
+		if (n < 0 || (target[n] = '\0', strcmp(target, "/dev/net/tun")))
+			continue;
+		if (ioctl(fd, TUNGETIFF, &ifr) == 0 && !strncmp(ifr.ifr_name, name, IF_NAMESIZE))
+			done = ioctl(fd, TUNSETCARRIER, &carrier);
+	}
+	closedir(fds);
+	return done < 0 ? -1 : 0;
 }

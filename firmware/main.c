@@ -37,6 +37,9 @@ static void usage(FILE *out)
 		"       mboxd --check FILE             validate FILE and exit (no DPDK, no hugepages)\n"
 		"       mboxd --list-elements          describe every element kind\n"
 		"       mboxd --snmpd-conf FILE        print snmpd.conf for FILE's snmp section\n"
+		"       mboxd --provision BASE FRAGMENT [PASSPHRASES]\n"
+		"         print BASE with FRAGMENT's sections over it and the SNMPv3 users' passphrases\n"
+		"         (lines \"NAME AUTH_PASS [PRIV_PASS]\", \"-\": stdin) when the result is valid\n"
 		"       mboxd --version\n"
 		"signals: SIGHUP re-reads FILE, SIGUSR1 logs every counter, SIGTERM stops\n");
 }
@@ -62,6 +65,8 @@ static int with_config(const char *file, void (*print)(const struct mbox_config 
 		fprintf(stderr, "%s: %u error(s)\n", file, d.errors);
 		return 1;
 	}
+	if (d.warnings)
+		fprintf(stderr, "%s: %u warning(s)\n", file, d.warnings);
 	print(cfg);
 	mbox_config_free(cfg);
 	return 0;
@@ -183,6 +188,7 @@ int main(int argc, char **argv)
 		{ "restart-count", required_argument, NULL, 'r' },
 		{ "snmpd-conf", required_argument, NULL, 'S' },
 		{ "last-good", required_argument, NULL, 'g' },
+		{ "provision", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -201,6 +207,12 @@ int main(int argc, char **argv)
 			return with_config(optarg, print_summary);
 		case 'S':
 			return with_config(optarg, print_snmpd_conf);
+		case 'P':
+			if (argc - optind < 2 || argc - optind > 3) {
+				usage(stderr);
+				return 2;
+			}
+			return mbox_provision(argv[optind], argv[optind + 1], argc - optind == 3 ? argv[optind + 2] : NULL);
 		case 'l':
 			mbox_kinds_print(stdout);
 			return 0;

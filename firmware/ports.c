@@ -160,15 +160,22 @@ int mbox_ports_start(const struct mbox_config *cfg, struct rte_mempool *pool)
 
 int mbox_port_set_admin(unsigned port_index, bool up)
 {
+	struct tap_port *tap;
 	int rc;
 
 	if (port_index >= MBOX_MAX_PORTS || !port_started[port_index])
 		return -1;
+	tap = &taps[port_index];
 	__atomic_store_n(&admin_up[port_index], up, __ATOMIC_RELEASE);
 	/* Devices that can also drop their link (TAP, most NICs) tell the peer. */
 	rc = up ? rte_eth_dev_set_link_up(port_ids[port_index]) : rte_eth_dev_set_link_down(port_ids[port_index]);
+	/* The TAP driver sets its interface by name in mboxd's namespace only
+	 * (and fails once it moved): its carrier is set where it lives. */
+	if (tap->is_tap && tap->name[0])
+		rc = kernel_link_set_carrier(tap->name, up) == 0 ? 0 : -ENODEV;
 	log_info("port %u: administratively %s%s", port_index, up ? "up" : "down",
-		 rc == -ENOTSUP ? " (the device keeps its link; mboxd stops using it)" : "");
+		 rc == -ENOTSUP ? " (the device keeps its link; mboxd stops using it)" :
+		 rc ? " (the device's link could not be set; mboxd stops using it)" : "");
 	return 0;
 }
 
@@ -198,7 +205,9 @@ bool mbox_port_link_up(unsigned port_index)
 	struct rte_eth_link link;
 	int kernel_state;
 
-	if (port_index >= MBOX_MAX_PORTS || !port_started[port_index])
+	/* A port that is administratively down has its link down, also on a
+	 * device that cannot drop it: mboxd neither polls it nor sends on it. */
+	if (port_index >= MBOX_MAX_PORTS || !port_started[port_index] || !mbox_port_admin_up(port_index))
 		return false;
 	if (taps[port_index].is_tap && taps[port_index].name[0] &&
 	    (kernel_state = kernel_link_state(taps[port_index].name, &taps[port_index].netns)) >= 0)

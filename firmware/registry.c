@@ -14,6 +14,9 @@ void mbox_kind_register(struct mbox_kind *kind)
 
 	/* The kind name is part of DPDK node names, which are limited. */
 	RTE_VERIFY(strlen(kind->name) <= MBOX_KIND_NAME_MAX);
+	/* Workers count into a fixed array (struct mbox_elem_rt). */
+	for (unsigned c = 0; kind->counters && kind->counters[c]; c++)
+		RTE_VERIFY(c < MBOX_MAX_COUNTERS);
 	/* Keep the list sorted by name so listings are stable. */
 	while (*at && strcmp((*at)->name, kind->name) < 0)
 		at = &(*at)->next;
@@ -102,6 +105,10 @@ static void print_params(FILE *out, const struct mbox_param *params, int indent)
 		if (q->writable)
 			fprintf(out, "; writable at run time");
 		fprintf(out, "\n%*s%-12s %s\n", indent, "", "", q->help);
+		for (unsigned c = 0; q->type == MBOX_P_ENUM && q->warnings && q->choices[c]; c++)
+			if (q->warnings[c])
+				fprintf(out, "%*s%-12s warns when \"%s\": %s\n", indent, "", "", q->choices[c],
+					q->warnings[c]);
 		if (q->type == MBOX_P_LIST)
 			print_params(out, q->fields, indent + 4);
 	}

@@ -1,66 +1,20 @@
-#include <inttypes.h>
+/* Statistics read from a generation passed in: what its workers counted,
+ * summed without locks, plus what earlier generations carried over to it.
+ * Nothing here knows which generation is running (stats_running.c does),
+ * so these readers are tested on generations built by hand. */
 #include <string.h>
 
-#include <rte_ethdev.h>
+#include <rte_cycles.h>
 #include <rte_graph.h>
 
-#include "dataplane.h"
-#include "stats.h"
+#include "runtime.h"
 
 static uint64_t read_u64(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-unsigned mbox_stats_n_ports(void)
-{
-	const struct mbox_generation *gen = mbox_dataplane_generation();
-
-	return gen ? gen->cfg->n_ports : 0;
-}
-
-int mbox_stats_port(unsigned i, struct mbox_port_stats *out)
-{
-	const struct mbox_generation *gen = mbox_dataplane_generation();
-	struct rte_eth_stats st;
-	struct rte_eth_link link;
-	uint16_t pid;
-
-	if (!gen || i >= gen->cfg->n_ports)
-		return -1;
-	pid = mbox_port_id(i);
-	memset(out, 0, sizeof(*out));
-	out->name = gen->cfg->ports[i].name;
-	out->device = gen->cfg->ports[i].device;
-	out->port_id = pid;
-	rte_eth_macaddr_get(pid, &out->mac);
-	out->link_up = mbox_port_link_up(i);
-	if (rte_eth_link_get_nowait(pid, &link) == 0)
-		out->speed_mbps = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
-	rte_eth_dev_get_mtu(pid, &out->mtu);
-	if (rte_eth_stats_get(pid, &st) == 0) {
-		out->ipackets = st.ipackets;
-		out->opackets = st.opackets;
-		out->ibytes = st.ibytes;
-		out->obytes = st.obytes;
-		out->ierrors = st.ierrors;
-		out->oerrors = st.oerrors;
-		out->imissed = st.imissed;
-		out->rx_nombuf = st.rx_nombuf;
-	}
-	return 0;
-}
-
-unsigned mbox_stats_n_elements(void)
-{
-	const struct mbox_generation *gen = mbox_dataplane_generation();
-
-	return gen ? gen->cfg->n_elements : 0;
-}
-
-/* Element i of gen: what its workers counted plus what earlier
- * generations carried over to it. */
-static void element_stats(const struct mbox_generation *gen, unsigned i, struct mbox_element_stats *out)
+void mbox_stats_read_element(const struct mbox_generation *gen, unsigned i, struct mbox_element_stats *out)
 {
 	const struct mbox_element *e = &gen->cfg->elements[i];
 
@@ -73,7 +27,7 @@ static void element_stats(const struct mbox_generation *gen, unsigned i, struct 
 	out->change = (enum mbox_element_change)gen->lineage[i].change;
 	for (unsigned w = 0; w < gen->n_workers; w++) {
 		const struct mbox_elem_rt *rt = mbox_generation_rt(gen, i, w);
-		const struct rte_node *node = rte_graph_node_get(gen->graph_ids[w], gen->node_ids[i]);
+		const struct rte_node *node = gen->nodes[i * gen->n_workers + w];
 
 		if (node) {
 			out->in += read_u64(&node->total_objs);
@@ -88,136 +42,24 @@ static void element_stats(const struct mbox_generation *gen, unsigned i, struct 
 	}
 }
 
-int mbox_stats_element(unsigned i, struct mbox_element_stats *out)
+uint64_t mbox_stats_read_row_hits(const struct mbox_generation *gen, unsigned element, unsigned row)
 {
-	const struct mbox_generation *gen = mbox_dataplane_generation();
-
-	if (!gen || i >= gen->cfg->n_elements)
-		return -1;
-	element_stats(gen, i, out);
-	return 0;
-}
-
-void mbox_stats_carry_over(struct mbox_generation *to, const struct mbox_generation *from)
-{
-	for (unsigned i = 0; i < to->cfg->n_elements; i++) {
-		const struct mbox_element *e = &to->cfg->elements[i];
-		int j = to->lineage[i].prev, gauge = mbox_kind_counter_index(e->kind, e->kind->fill_counter);
-		struct mbox_element_stats old, *c = &to->carried[i];
-
-		if (j < 0)
-			continue;
-		element_stats(from, (unsigned)j, &old);
-		c->in = old.in;
-		c->drops = old.drops;
-		c->cycles = old.cycles;
-		c->calls = old.calls;
-		memcpy(c->counters, old.counters, sizeof(c->counters));
-		if (gauge >= 0)
-			c->counters[gauge] = 0; /* the table's own, see mbox_generation_switch */
-		/* Outputs may come and go (classifier rules): match them by name. */
-		for (unsigned o = 0; o < e->n_outputs; o++)
-			for (unsigned p = 0; p < old.n_outputs; p++)
-				if (!strcmp(e->output_names[o], old.output_names[p]))
-					c->out[o] = old.out[p];
-	}
-}
-
-unsigned mbox_stats_n_rows(unsigned element)
-{
-	const struct mbox_generation *gen = mbox_dataplane_generation();
-
-	return gen && element < gen->cfg->n_elements ? mbox_element_n_rows(&gen->cfg->elements[element]) : 0;
-}
-
-uint64_t mbox_stats_row_hits(unsigned element, unsigned row)
-{
-	const struct mbox_generation *gen = mbox_dataplane_generation();
 	uint64_t hits = 0;
 
-	if (row >= mbox_stats_n_rows(element))
+	if (element >= gen->cfg->n_elements || row >= mbox_element_n_rows(&gen->cfg->elements[element]))
 		return 0;
 	for (unsigned w = 0; w < gen->n_workers; w++)
 		hits += read_u64(&mbox_generation_rt(gen, element, w)->rows[row]);
 	return hits;
 }
 
-unsigned mbox_stats_n_cores(void)
+void mbox_stats_read_core(const struct mbox_worker *w, struct mbox_core_stats *out)
 {
-	unsigned n;
-
-	mbox_dataplane_workers(&n);
-	return n;
-}
-
-int mbox_stats_core(unsigned worker, struct mbox_core_stats *out)
-{
-	unsigned n;
-	const struct mbox_worker *w = mbox_dataplane_workers(&n);
-
-	if (worker >= n)
-		return -1;
-	w += worker;
-	out->worker = worker;
+	out->worker = w->index;
 	out->lcore = w->lcore;
 	out->walks = read_u64(&w->walks);
 	out->busy_walks = read_u64(&w->busy_walks);
 	out->packets = read_u64(&w->rx_packets);
 	out->switches = read_u64(&w->switches);
 	out->switch_ns_max = (uint64_t)((double)read_u64(&w->switch_cycles_max) * 1e9 / (double)rte_get_tsc_hz());
-	return 0;
-}
-
-int mbox_stats_pool(struct mbox_pool_stats *out)
-{
-	struct rte_mempool *mp = mbox_dataplane_pool();
-
-	if (!mp)
-		return -1;
-	out->name = mp->name;
-	out->size = mp->size;
-	out->in_use = rte_mempool_in_use_count(mp);
-	return 0;
-}
-
-unsigned mbox_stats_generation(void)
-{
-	return mbox_dataplane_status()->generation;
-}
-
-void mbox_stats_dump(FILE *out)
-{
-	struct mbox_port_stats ps;
-	struct mbox_element_stats es;
-	struct mbox_core_stats cs;
-	struct mbox_pool_stats pool;
-	char mac[RTE_ETHER_ADDR_FMT_SIZE];
-
-	fprintf(out, "stats: generation %u\n", mbox_stats_generation());
-	for (unsigned i = 0; mbox_stats_port(i, &ps) == 0; i++) {
-		rte_ether_format_addr(mac, sizeof(mac), &ps.mac);
-		fprintf(out, "stats: port %s mac=%s link=%s speed=%u mtu=%u ipackets=%" PRIu64
-			" opackets=%" PRIu64 " ibytes=%" PRIu64 " obytes=%" PRIu64 " ierrors=%" PRIu64
-			" oerrors=%" PRIu64 " imissed=%" PRIu64 " rx_nombuf=%" PRIu64 "\n",
-			ps.name, mac, ps.link_up ? "up" : "down", ps.speed_mbps, ps.mtu, ps.ipackets,
-			ps.opackets, ps.ibytes, ps.obytes, ps.ierrors, ps.oerrors, ps.imissed, ps.rx_nombuf);
-	}
-	for (unsigned i = 0; mbox_stats_element(i, &es) == 0; i++) {
-		fprintf(out, "stats: element %s kind=%s in=%" PRIu64, es.name, es.kind, es.in);
-		for (unsigned o = 0; o < es.n_outputs; o++)
-			fprintf(out, " out.%s=%" PRIu64, es.output_names[o], es.out[o]);
-		fprintf(out, " drops=%" PRIu64, es.drops);
-		for (unsigned c = 0; es.counter_names && es.counter_names[c]; c++)
-			fprintf(out, " %s=%" PRIu64, es.counter_names[c], es.counters[c]);
-		for (unsigned r = 0; r < mbox_stats_n_rows(i); r++)
-			fprintf(out, " row%u=%" PRIu64, r, mbox_stats_row_hits(i, r));
-		fprintf(out, " calls=%" PRIu64 " cycles=%" PRIu64 "\n", es.calls, es.cycles);
-	}
-	for (unsigned w = 0; mbox_stats_core(w, &cs) == 0; w++)
-		fprintf(out, "stats: core %u lcore=%u walks=%" PRIu64 " busy_walks=%" PRIu64
-			" packets=%" PRIu64 " switches=%" PRIu64 " switch_ns_max=%" PRIu64 "\n", cs.worker, cs.lcore,
-			cs.walks, cs.busy_walks, cs.packets, cs.switches, cs.switch_ns_max);
-	if (mbox_stats_pool(&pool) == 0)
-		fprintf(out, "stats: pool %s size=%u in_use=%u\n", pool.name, pool.size, pool.in_use);
-	fflush(out);
 }

@@ -70,13 +70,14 @@ unsigned mbox_stats_n_cores(void);
 int mbox_stats_core(unsigned worker, struct mbox_core_stats *out);
 int mbox_stats_pool(struct mbox_pool_stats *out);
 unsigned mbox_stats_generation(void);
-/* Before `from` is freed, once no worker walks it: every element of `to`
- * with the same name and kind as one of `from` continues its counters
- * (outputs matched by name; per-item hits restart; the kind's fill gauge
- * is the table's, not carried). */
-struct mbox_generation;
-void mbox_stats_carry_over(struct mbox_generation *to, const struct mbox_generation *from);
 
+/* What the data plane holds: DPDK's heap (hugepage memory, all sockets) and
+ * the rte_graph nodes registered (element kinds and their clones). */
+struct mbox_memory_stats {
+	uint64_t heap_used, heap_free, heap_allocations;
+	unsigned graph_nodes;
+};
+int mbox_stats_memory(struct mbox_memory_stats *out);
 /* Every counter, one object a line: "port NAME key=value ...". */
 void mbox_stats_dump(FILE *out);
 

@@ -136,7 +136,7 @@ rm -f "$R$MD"/modules.order "$R$MD"/modules.builtin.modinfo
 # Configuration, services and scripts.
 install -m 0755 "$SRC/mbox-supervise" "$SRC/mbox-snmpd" "$SRC/mbox-debugshell" "$R/usr/sbin/"
 install -m 0755 "$SRC/rc.shutdown" "$SRC/udhcpc.script" "$R/etc/mbox/"
-install -m 0644 "$SRC/mbox.cfg" "$SRC/mgmt.cfg" "$SRC/config.sh" "$R/etc/mbox/"
+install -m 0644 "$SRC/mbox.cfg" "$SRC/mgmt.cfg" "$SRC/config.sh" "$SRC/provision.sh" "$R/etc/mbox/"
 install -m 0644 "$SRC/inittab" "$R/etc/inittab"
 install -m 0644 "$SRC/snmpd.conf" "$R/etc/snmp/snmpd.conf"
 "$MBOXD" --version 2>/dev/null | head -n1 > "$R/etc/mbox/version" || echo unknown > "$R/etc/mbox/version"

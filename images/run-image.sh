@@ -10,18 +10,24 @@
 #     default mbox.cfg): TAP devices in the network namespaces PREFIX-lan
 #     (10.0.0.1/24) and PREFIX-wan (10.0.0.2/24), so that traffic between
 #     them crosses the firmware;
-#   - a root shell on a virtio-serial port (org.mbox.debug) at DIR/debug.sock.
+#   - a root shell on a virtio-serial port (org.mbox.debug) at DIR/debug.sock;
+#   - SNMPv3 credentials of its own: a fresh disk boots with a cidata seed
+#     (CD-ROM, tools/flash --seed) giving the user mboxadmin a random
+#     passphrase, kept in DIR/snmp-passphrase (mode 0600) and printed below;
+#     --seed FILE attaches that seed instead, --no-provision none (the first
+#     boot then makes up a passphrase and shows it on the console).
 # The disk is a copy-on-write overlay (DIR/disk.qcow2) of the image, fresh
 # for every run unless --keep (which keeps the configuration partition).
 # Ctrl-A X quits QEMU (serial console on stdio); everything is cleaned up.
 #
 # Usage: images/run-image.sh [--image FILE] [--uefi] [--accel auto|kvm|tcg]
 #          [--snmp-port N] [--forward tcp|udp:HOST_PORT:GUEST_PORT]... [--prefix NAME] [--dir DIR] [--keep]
+#          [--seed FILE | --no-provision]
 #          [--serial-log FILE]   (console to FILE instead of stdio, for scripts)
 set -u
 cd "$(dirname "$0")/.."
 image=build/mbox.qcow2 uefi=0 accel=auto snmp_port=16161 prefix=mbimg dir=build/run-image keep=0 serial_log=
-forwards=
+forwards= seed= provision=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--image) image=$2; shift ;;
@@ -36,6 +42,8 @@ while [ $# -gt 0 ]; do
 	--prefix) prefix=$2; shift ;;
 	--dir) dir=$2; shift ;;
 	--keep) keep=1 ;;
+	--seed) seed=$2; shift ;;
+	--no-provision) provision=0 ;;
 	--serial-log) serial_log=$2; shift ;;
 	*) echo "usage: see the header of $0" >&2; exit 2 ;;
 	esac
@@ -115,9 +123,38 @@ fi
 # ---- disk: an overlay, so the image itself stays as built
 disk=$dir/disk.qcow2
 fmt=raw; [ "${image##*.}" = qcow2 ] && fmt=qcow2
+fresh=0
 if [ "$keep" = 0 ] || [ ! -f "$disk" ]; then
+	fresh=1
 	rm -f "$disk"
 	qemu-img create -q -f qcow2 -F "$fmt" -b "$(realpath "$image")" "$disk" || die "qemu-img create failed"
+fi
+
+# ---- credentials: a fresh disk is provisioned by a cidata seed (only its
+# first boot reads one), with a random passphrase unless --seed gives one.
+pwfile=$dir/snmp-passphrase
+seed_args=()
+if [ -n "$seed" ]; then
+	[ -f "$seed" ] || die "--seed $seed: no such file"
+	rm -f "$pwfile"
+elif [ "$provision" = 1 ] && { [ "$fresh" = 1 ] || [ ! -f "$pwfile" ]; }; then
+	if [ "$fresh" = 0 ]; then
+		say "--keep: no passphrase of this disk in $pwfile (it was provisioned otherwise)"
+	else
+		(umask 077 && head -c 15 /dev/urandom | base64 | tr '+/' '-_' > "$pwfile")
+		seed=$dir/seed.iso
+		echo "mboxadmin $(cat "$pwfile")" | tools/flash --seed "$seed" --image "$image" \
+			--snmp-user mboxadmin,write --passphrases - >/dev/null || die "cannot make the cidata seed"
+	fi
+elif [ "$provision" = 0 ]; then
+	rm -f "$pwfile"
+fi
+[ -n "$seed" ] && seed_args=(-drive "file=$seed,format=raw,if=ide,media=cdrom,readonly=on")
+if [ -f "$pwfile" ]; then
+	pw=$(cat "$pwfile")
+	snmp_auth="-v3 -l authPriv -u mboxadmin -a SHA -A $pw -x AES -X $pw"
+else
+	snmp_auth="-v3 -l authPriv -u USER -a SHA -A AUTH_PASS -x AES -X PRIV_PASS"
 fi
 
 # ---- data NICs: TAPs created here, moved into their namespaces once QEMU holds them
@@ -128,10 +165,11 @@ done
 cat >&2 <<MSG
 run-image: booting $image ($accel, $([ "$uefi" = 1 ] && echo UEFI || echo BIOS)); console: ${serial_log:-this terminal (Ctrl-A X quits QEMU)}
 run-image: once it is up (under TCG about 15 s):
-  SNMP:     A="-v3 -l authPriv -u mboxadmin -a SHA -A mbox-change-me -x AES -X mbox-change-me"
+  SNMP:     A="$snmp_auth"
             snmpget \$A -On udp:127.0.0.1:$snmp_port 1.3.6.1.2.1.1.1.0     (sysDescr; UDP forwarded to the guest)
   counters: snmpwalk \$A -M +mib:../shared/mibs -m +MBOX-MIB udp:127.0.0.1:$snmp_port MBOX-MIB::mboxElementCounterTable
-            (first-login SNMPv3 user: change its passphrases in mbox.cfg on the config partition;
+            ($([ -f "$pwfile" ] && echo "this disk's own random passphrase, also in $pwfile" ||
+               echo "the credentials this disk was provisioned with; unprovisioned, the first boot shows them on the console");
              SNMPv3 only: the image has no SNMPv1/v2c community unless you add one)
   traffic:  ip netns exec $ns_lan ping 10.0.0.2     ($tap_lan in $ns_lan, 10.0.0.1 <-> $tap_wan in $ns_wan, 10.0.0.2)
   shell:    python3 images/debugsh.py $dir/debug.sock  (root shell in the guest; or socat - UNIX-CONNECT:$dir/debug.sock)
@@ -141,7 +179,7 @@ serial=(-serial mon:stdio)
 exec 3<&0
 qemu-system-x86_64 -name "mbox-$prefix" -machine pc "${accel_args[@]}" -smp 2 -m 1024 \
 	-nodefaults -display none "${serial[@]}" "${fw_args[@]}" \
-	-drive "file=$disk,format=qcow2,if=virtio,cache=unsafe" \
+	-drive "file=$disk,format=qcow2,if=virtio,cache=unsafe" "${seed_args[@]}" \
 	-netdev "user,id=mgmt,hostfwd=udp:127.0.0.1:$snmp_port-:161$forwards" \
 	-device virtio-net-pci,netdev=mgmt,addr=3,mac=52:54:00:4d:42:03 \
 	-netdev "tap,id=lan,ifname=$tap_lan,script=no,downscript=no" \

@@ -5,6 +5,7 @@
 #   tests/run.sh                     every test
 #   tests/run.sh TEST[:GLOB]...      those tests (file names, e.g. test_acl.py),
 #                                    with GLOB only the checks it matches
+#   tests/run.sh fast                the fast tier (tests/fast-tier)
 # A test prints "PLAN name" for each check it will report, then "PASS name",
 # "FAIL name: why", "ERROR name: why" (could not check) or "SKIP name: why".
 # A planned check never reported is an ERROR, as is a test that dies, exits
@@ -22,7 +23,18 @@ passed=0 failed=0 skipped=0 fails=0 errors=0 refused=0
 run=$(mktemp -d "${TMPDIR:-/tmp}/mbox-run.XXXXXX")
 trap 'rm -rf "$run"' EXIT
 
-# Which tests, and per test a check glob (default *).
+# Which tests, and per test a check glob (default *).  "fast" stands for
+# the fast tier: every unit test and the scripts tests/fast-tier names.
+args=()
+for arg in "$@"; do
+	if [ "$arg" = fast ]; then
+		for t in "$UNIT_DIR"/test_*; do [ -x "$t" ] && args+=("$(basename "$t")"); done
+		args+=($(grep -v '^#' tests/fast-tier))
+	else
+		args+=("$arg")
+	fi
+done
+set -- "${args[@]}"
 declare -A only
 for arg in "$@"; do
 	t=${arg%%:*}
@@ -61,6 +73,7 @@ run_one() {
 	log=$run/$name.log work=$run/$name.work
 	mkdir "$work"
 	echo "== $name"
+	local started=$SECONDS
 	# Output into a file, not a pipe, which would wait for a process that
 	# keeps it open.
 	MBOX_TEST_CASE=${only[$name]:-*} timeout -k 10 "$TEST_TIMEOUT" \
@@ -80,6 +93,7 @@ run_one() {
 		died="exited with status $rc"
 	fi
 	[ -n "$died" ] && echo "ERROR $name: $died" >>"$log"
+	echo "   ($name took $((SECONDS - started)) s)"
 	# Count the report: every PASS/FAIL/ERROR/SKIP line, and an ERROR for
 	# each planned check that never reported.
 	local counts

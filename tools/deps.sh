@@ -6,8 +6,10 @@ PACKAGES="build-essential pkg-config libdpdk-dev dpdk dpdk-dev libconfig-dev \
 libsnmp-dev libssl-dev snmpd snmp snmptrapd smitools libpcap-dev python3 iproute2 procps \
 iputils-ping coreutils cppcheck clang-tidy pyflakes3 clang libclang-rt-14-dev gnuplot-nox \
 linux-image-amd64 busybox-static cpio xz-utils kmod fdisk mtools syslinux syslinux-common \
-grub-efi-amd64-bin qemu-system-x86 qemu-utils ovmf"
+grub-efi-amd64-bin qemu-system-x86 qemu-utils ovmf lcov"
 
+# genisoimage: cidata seeds (tools/flash --seed, make run, test_provision.py)
+PACKAGES="$PACKAGES genisoimage"
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"

@@ -25,20 +25,23 @@ trap cleanup INT TERM
 for ns in "${nets[@]}"; do ip netns del "$ns" 2>/dev/null; done
 # snmpd would load users from its previous run's state (a removed user, or
 # a changed passphrase's old key): every run starts empty.
-rm -rf "$run/snmp"
+rm -rf "$run/snmp" "$run/mboxd.log"
 mkdir -p "$run/snmp"
 "$mboxd" --snmpd-conf "$cfg" > "$run/snmpd.conf" || exit 1
 # -I -smux: no SMUX listener on TCP 199, only the agentaddress.
 MIBS= SNMP_PERSISTENT_DIR="$run/snmp" snmpd -f -Lf "$run/snmpd.log" -C -c "$run/snmpd.conf" -p "$run/snmpd.pid" -I -smux &
 snmpd_pid=$!
-"$mboxd" -c "$cfg" &
+# Its log goes to the terminal and to a file, read for the line that says
+# the ports are started: the TAP driver configures an interface by name
+# until then, and one moved to a namespace earlier is gone for it.  The tee
+# outlives a Ctrl-C to pass on the final counters.
+"$mboxd" -c "$cfg" 2> >(trap '' INT TERM; exec tee "$run/mboxd.log" >&2) &
 pid=$!
+until grep -q '] info: forwarding:' "$run/mboxd.log" 2>/dev/null; do
+	kill -0 "$pid" 2>/dev/null || { echo "run-tap: mboxd exited" >&2; exit 1; }
+	sleep 0.1
+done
 for i in 0 1; do
-	for _ in $(seq 100); do
-		ip link show "${ifaces[$i]}" >/dev/null 2>&1 && break
-		kill -0 "$pid" 2>/dev/null || { echo "run-tap: mboxd exited" >&2; exit 1; }
-		sleep 0.1
-	done
 	ip netns add "${nets[$i]}"
 	ip link set "${ifaces[$i]}" netns "${nets[$i]}"
 	ip -n "${nets[$i]}" addr add "${addrs[$i]}" dev "${ifaces[$i]}"

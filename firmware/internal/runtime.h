@@ -33,15 +33,18 @@ struct mbox_lineage {
 	uint8_t change; /* enum mbox_element_change, recorded at commit */
 };
 
-/* One configuration made runnable: a clone of each element's node and one
- * graph per worker.  Replaced as a whole on reload. */
+/* One configuration made runnable: a node clone for each element (from the
+ * generation's clone set, graph.c) and one graph per worker.  Replaced as a
+ * whole on reload. */
 struct mbox_generation {
 	unsigned id;
 	struct mbox_config *cfg;
 	unsigned n_workers;
+	int clone_set;
 	rte_node_t node_ids[MBOX_MAX_ELEMENTS];
 	rte_graph_t graph_ids[MBOX_MAX_LCORES];
 	struct rte_graph *graphs[MBOX_MAX_LCORES];
+	struct rte_node **nodes;  /* [element * n_workers + worker], in graphs[worker] */
 	struct mbox_elem_rt **rt; /* [element * n_workers + worker] */
 	unsigned n_created;       /* elements whose kind create() ran */
 	/* Per element: counts of earlier generations it continues (control
@@ -66,6 +69,8 @@ void mbox_ports_rearm_rx(const struct mbox_config *cfg);
 
 /* graph.c */
 int mbox_nodes_register(void);
+/* Node clones registered with DPDK (bounded: graph.c reuses them). */
+unsigned mbox_nodes_registered(void);
 /* Takes ownership of cfg (freed with the generation, or at once on failure).
  * from: the running generation it will replace (its elements' state is
  * continued), NULL at start. */
@@ -82,11 +87,21 @@ void mbox_generation_switch(const struct mbox_generation *to, const struct mbox_
  * elements it continues and owns the state it adopted. */
 void mbox_generation_commit(struct mbox_generation *to, struct mbox_generation *from);
 void mbox_generation_free(struct mbox_generation *gen);
+struct mbox_elem_rt *mbox_generation_rt(const struct mbox_generation *gen,
+					unsigned element, unsigned worker);
+
+/* generation.c */
 /* Run every element's control hook (control thread, every tick). */
 void mbox_generation_control(const struct mbox_generation *gen);
 /* "9 elements: 1 added, 2 changed, 0 replaced; removed: a,b" into buf. */
 const char *mbox_generation_summary(const struct mbox_generation *gen, char *buf, size_t size);
-struct mbox_elem_rt *mbox_generation_rt(const struct mbox_generation *gen,
-					unsigned element, unsigned worker);
+
+/* stats.c: what a generation's workers counted, read without locks (any
+ * thread; the generation must stay alive meanwhile). */
+/* Element i of gen: its workers' counts plus what earlier generations
+ * carried over to it. */
+void mbox_stats_read_element(const struct mbox_generation *gen, unsigned i, struct mbox_element_stats *out);
+uint64_t mbox_stats_read_row_hits(const struct mbox_generation *gen, unsigned element, unsigned row);
+void mbox_stats_read_core(const struct mbox_worker *w, struct mbox_core_stats *out);
 
 #endif

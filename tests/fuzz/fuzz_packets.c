@@ -17,8 +17,9 @@ static const char *const graphs[][2] = {
 	{ "{ name = \"k\"; kind = \"classifier\"; rules = ( { name = \"r\"; proto = 17; dst_port = 53; }, { name = \"v\"; vlan = 7; } ); }",
 	  "\"src -> k[r] -> s0\", \"k[v] -> s1\", \"k[default] -> s2\"" },
 	{ "{ name = \"k\"; kind = \"ether_rewrite\"; swap = true; }", "\"src -> k -> s0\"" },
-	{ "{ name = \"k\"; kind = \"acl\"; non_ip = \"permit\"; rules = ( { proto = 6; dst_port = \"20-25\"; action = \"deny\"; }, { dst = \"10.0.0.0/8\"; action = \"permit\"; } ); }",
-	  "\"src -> k -> s0\"" },
+	{ "{ name = \"k\"; kind = \"acl\"; arp = \"permit\"; ipv6 = \"out1\"; unparsed = \"out2\"; "
+	  "rules = ( { proto = 6; dst_port = \"20-25\"; action = \"deny\"; }, { dst = \"10.0.0.0/8\"; action = \"permit\"; } ); }",
+	  "\"src -> k[permit] -> s0\", \"k[out1] -> s1\", \"k[out2] -> s2\"" },
 	{ "{ name = \"k\"; kind = \"router\"; interfaces = ( { name = \"a\"; port = \"p0\"; address = \"10.0.0.254\"; prefix_len = 24; mac = \"02:00:00:00:00:fe\"; } ); "
 	  "next_hops = ( { name = \"n\"; address = \"10.0.0.1\"; }, { name = \"m\"; address = \"10.0.0.2\"; mac = \"02:00:00:00:00:02\"; } ); "
 	  "routes = ( { prefix = \"0.0.0.0/0\"; next_hop = \"n\"; }, { prefix = \"10.0.0.0/8\"; next_hop = \"m\"; } ); }",

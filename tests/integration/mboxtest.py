@@ -179,7 +179,7 @@ def read_pcap(path):
 
 # ---- mboxd ----
 
-STATS_LINE = re.compile(r"^stats: (port|element|core|pool) (\S+)(.*)$")
+STATS_LINE = re.compile(r"^stats: (port|element|core|pool|memory) (\S+)(.*)$")
 
 
 def parse_stats(text):
@@ -188,7 +188,7 @@ def parse_stats(text):
     if len(dumps) < 2:
         return None
     last = dumps[-1]
-    out = {"generation": int(last.split()[0]), "port": {}, "element": {}, "core": {}, "pool": {}}
+    out = {"generation": int(last.split()[0]), "port": {}, "element": {}, "core": {}, "pool": {}, "memory": {}}
     for line in last.splitlines():
         m = STATS_LINE.match(line)
         if m:
@@ -239,8 +239,7 @@ class Mboxd:
         """SIGUSR1, then the dump it printed."""
         mark = len(self.output())
         self.signal(signal.SIGUSR1)
-        self.wait_for("stats: pool", after=mark)
-        time.sleep(0.1)
+        self.wait_for("stats: memory ", after=mark)  # the dump's last line
         return parse_stats(self.output()[mark:])
 
     def wait_stats(self, predicate, timeout=20):

@@ -41,9 +41,17 @@ def with_ip_option(fr):
     return fr[:14] + bytes(ip) + fr[34:]
 
 
+# Ethertypes after the tags with an action of their own (elements/acl.c,
+# pkt_ethertype_hides_l3 in elements/pkt.h); the others take non_ip.
+CLASSES = {0x0806: "arp", 0x86DD: "ipv6", **{t: "unparsed" for t in (
+    0x8100, 0x88A8, 0x9100, 0x9200, 0x9300, 0x8847, 0x8848, 0x8864, 0x88E7, 0x893F, 0x894F, 0x6558)}}
+# The firewall's actions for them (arp = "permit"; the others default to deny).
+CLASS_ACTIONS = {"arp": "permit", "ipv6": "deny", "unparsed": "deny", "non_ip": "deny"}
+
+
 def model(fr):
     """-> (verdict, index of the rule that decided or None, non-first fragment?);
-    verdict: an action, or non_ip, truncated, bad_header."""
+    verdict: an action, or arp, ipv6, unparsed, non_ip, truncated, bad_header."""
     if len(fr) < 14:
         return "truncated", None, False
     off, etype = 14, fr[12:14]
@@ -54,7 +62,7 @@ def model(fr):
             return "truncated", None, False
         off, etype = off + 4, fr[off + 2:off + 4]
     if etype != b"\x08\x00":
-        return "non_ip", None, False
+        return CLASSES.get(int.from_bytes(etype, "big"), "non_ip"), None, False
     if len(fr) < off + 20:
         return "truncated", None, False
     ihl, total = (fr[off] & 0xF) * 4, int.from_bytes(fr[off + 2:off + 4], "big")
@@ -98,7 +106,9 @@ base = [
     frame(proto=17, sport=53, dport=53),                                  # dns needs sport >= 1024: deny
     frame(proto=17, sport=5353, dport=53, src_ip="10.66.1.1"),            # blocked beats dns
     frame(proto=1),                                                       # icmp -> out1
-    frame(ethertype=0x0806),                                              # ARP: non_ip permit
+    frame(ethertype=0x0806),                                              # ARP: arp permit
+    frame(ethertype=0x86DD),                                              # IPv6: ipv6 deny
+    frame(ethertype=0x88CC),                                              # LLDP: non_ip deny
     frame(vlan=10, proto=17, sport=5353, dport=53),                       # tagged dns
     frame(proto=17, sport=5353, dport=53, frag=100),                      # non-first fragment: deny
     frame(proto=17, sport=5353, dport=53, frag=0x2000),                   # first fragment (MF): dns
@@ -109,15 +119,16 @@ inputs = base * 25  # bursts of up to 256 (port_rx burst): several classify chun
 
 want = {"permit": [], "out1": []}
 hits = [0] * len(RULES)
-counts = {"permitted": 0, "denied": 0, "non_ip": 0, "truncated": 0, "bad_header": 0, "fragments": 0}
+counts = {"permitted": 0, "denied": 0, "arp": 0, "ipv6": 0, "unparsed": 0, "non_ip": 0, "truncated": 0,
+          "bad_header": 0, "fragments": 0}
 for fr in inputs:
     verdict, rule, fragment = model(fr)
     counts["fragments"] += fragment
     if rule is not None:
         hits[rule] += 1
-    if verdict == "non_ip":
-        counts["non_ip"] += 1
-        verdict = "permit"
+    if verdict in CLASS_ACTIONS:
+        counts[verdict] += 1
+        verdict = CLASS_ACTIONS[verdict]
     if verdict in want:
         want[verdict].append(fr)
         counts["permitted"] += 1
@@ -140,7 +151,7 @@ ports = (
 );
 elements = (
   {{ name = "rx"; kind = "port_rx"; port = "in"; burst = 256; }},
-  {{ name = "fw"; kind = "acl"; default_action = "deny"; non_ip = "permit";
+  {{ name = "fw"; kind = "acl"; default_action = "deny"; arp = "permit";
     rules = (
     {rules_text} ); }},
   {{ name = "tx_ok";   kind = "port_tx"; port = "ok"; }},

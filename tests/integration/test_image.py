@@ -4,7 +4,9 @@ bytes, <= 48 MB), images/run-image.sh boots it under QEMU (KVM if it works,
 else TCG), with the management NIC on QEMU's user network (SNMP and the
 probed ports forwarded from localhost) and the two data NICs on TAPs in
 namespaces this test owns (mbit-lan 10.0.0.1, mbit-wan 10.0.0.2).
-Checked: snmpd answers sysDescr over SNMPv3 (no v1/v2c community by
+Checked: the unprovisioned first boot shows a random passphrase for the
+first-login user on the console (test_provision.py checks provisioning),
+with which snmpd answers sysDescr over SNMPv3 (no v1/v2c community by
 default); a ping crosses mboxd in the guest; first boot writes the default
 configuration and mboxd its last good copy; only snmpd's UDP 161 listens
 (inside the guest, and as probed from the host), snmpd runs as the user
@@ -17,6 +19,7 @@ reports it in the log, over SNMP and by a trap, and returns to the file
 once it is repaired and reloaded.  Prints the image sizes and the time from
 QEMU start to the first snmpget answer."""
 import os
+import re
 import shutil
 import signal
 import socket
@@ -48,13 +51,15 @@ WRONG_DIGESTS = "1.3.6.1.6.3.15.1.1.5.0"  # usmStatsWrongDigests.0
 CFG, LAST_GOOD = "/config/mbox.cfg", "/config/mbox.last-good.cfg"
 
 
-def v3(auth, priv):
-    return ["-v3", "-l", "authPriv", "-u", "mboxadmin", "-a", "SHA", "-A", auth, "-x", "AES", "-X", priv]
+def v3(auth, priv, user="mboxadmin"):
+    return ["-v3", "-l", "authPriv", "-u", user, "-a", "SHA", "-A", auth, "-x", "AES", "-X", priv]
 
 
-# The image's documented first-login SNMPv3 user (images/mbox.cfg), and the
-# passphrases the test changes them to, as an operator must.
-V3 = v3("mbox-change-me", "mbox-change-me")
+# The first-login user's passphrase that images before issue 23 shared (no
+# box may take it now), and the passphrases the test changes the box's own
+# random one to, as an operator may.
+OLD_DOCUMENTED = v3("mbox-change-me", "mbox-change-me")
+FIRST_LOGIN = re.compile(r"user mboxadmin, passphrase \(authentication and privacy\): (\S+)")
 NEW_AUTH, NEW_PRIV = "image-test-auth-2", "image-test-priv-2"
 V3_NEW = v3(NEW_AUTH, NEW_PRIV)
 # Guest TCP ports probed from the host: the usual services, SMUX, AgentX
@@ -180,7 +185,7 @@ def ping_until(deadline):
 class Boot:
     """images/run-image.sh in the background, console in a file."""
 
-    def __init__(self, name, image, auth, uefi=False, keep=False):
+    def __init__(self, name, image, auth, uefi=False, keep=False, extra=()):
         self.dir = os.path.join(WORK, "run")
         self.log = os.path.join(WORK, f"console-{name}.log")
         self.port = free_udp_port()
@@ -199,6 +204,7 @@ class Boot:
             args.append("--uefi")
         if keep:
             args.append("--keep")
+        args += extra
         self.out_path = os.path.join(WORK, f"run-image-{name}.out")
         self.out = open(self.out_path, "w")
         self.proc = subprocess.Popen(args, stdout=self.out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -235,6 +241,18 @@ class Boot:
                     self.descr = descr
                     return time.time() - self.qemu_start
             time.sleep(0.5)
+        return None
+
+    def first_login(self, timeout=240):
+        """The first-login passphrase the first boot shows, or None."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.qemu_start is None and os.path.exists(self.log):
+                self.qemu_start = time.time()
+            m = FIRST_LOGIN.search(self.console())
+            if m or self.proc.poll() is not None:
+                return m.group(1) if m else None
+            time.sleep(0.3)
         return None
 
     def wait_console(self, text, timeout, after=0):
@@ -335,8 +353,13 @@ def check_exposure(boot):
 def first_boot(image, traps):
     """BIOS boot of a fresh disk.  Returns the size of the configuration file
     it leaves cut in half for the second boot, or None."""
-    boot = Boot("bios", image, V3)
+    boot = Boot("bios", image, None, extra=["--no-provision"])
     try:
+        pw = boot.first_login()
+        if not check(pw is not None, "image_first_boot_shows_first_login_passphrase",
+                     boot.output()[-1000:] + boot.console()[-3000:]):
+            return None
+        boot.auth = v3(pw, pw)
         secs = boot.wait_snmp(240)
         accel = boot.accel()
         if not check(secs is not None, "image_bios_snmp_answers",
@@ -365,19 +388,22 @@ def first_boot(image, traps):
         check(not answered, "image_no_v2c_community_by_default", f"v2c answered for {answered}")
         check_exposure(boot)
 
+        check(snmp_sysdescr(boot.port, OLD_DOCUMENTED) is None, "image_old_documented_passphrase_refused",
+              "the passphrase images shared before issue 23 got in")
+
         # The operator's first login: new passphrases, and a trap sink to
         # the host.  init respawns snmpd, which starts without the old keys.
         status, out = boot.sh(
-            f"sed -i -e 's/auth_pass = \"mbox-change-me\"; priv_pass = \"mbox-change-me\"/"
-            f"auth_pass = \"{NEW_AUTH}\"; priv_pass = \"{NEW_PRIV}\"/' "
-            f"-e '/^snmp = {{/a\\  trap_sinks = ( {{ address = \"udp:10.0.2.2:{traps.port}\"; "
-            f"community = \"mboxtrap\"; }} );' {CFG} && mboxd --check {CFG} && ! grep -q mbox-change-me {CFG} && "
+            f"sed -i -e 's/auth_pass = \"{pw}\"/auth_pass = \"{NEW_AUTH}\"/' "
+            f"-e 's/priv_pass = \"{pw}\"/priv_pass = \"{NEW_PRIV}\"/' "
+            f"-e '/^  users = (/i\\  trap_sinks = ( {{ address = \"udp:10.0.2.2:{traps.port}\"; "
+            f"community = \"mboxtrap\"; }} );' {CFG} && mboxd --check {CFG} && ! grep -qF -- '{pw}' {CFG} && "
             "kill $(cat /run/snmpd.pid) && echo restarted")
         check(status == 0 and "restarted" in out, "image_passphrases_changed_trap_sink_added", out)
         boot.auth = V3_NEW
         got = snmp_get_until(boot.port, RESTART_COUNT, "0", V3_NEW)
         check(got == "0", "image_subagent_back_after_snmpd_restart", f"mboxRestartCount {got!r}")
-        old = snmp_sysdescr(boot.port, V3)
+        old = snmp_sysdescr(boot.port, v3(pw, pw))
         digests = snmp_get(boot.port, WRONG_DIGESTS, V3_NEW)
         check(old is None and digests is not None and int(digests) > 0,
               "image_old_passphrase_refused_after_change",

@@ -80,8 +80,9 @@ whole = [  # (test, element, parameter, value to SET, value read back)
     ("policer_rate", "pol", "cir", "2000000000", "2000000000"),
     ("sequencer_restart", "seq", "start", "1000", "1000"),
     ("http_filter_default", "hf", "default_action", "deny", "deny"),
+    ("acl_arp_action", "acl", "arp", "permit", "permit"),
 ]
-plan(*(f"snmpel_set_{test}" for test, *_ in whole))
+plan(*(f"snmpel_set_{test}" for test, *_ in whole), "snmpel_acl_unparsed_allow_refused", "snmpel_acl_ipv6_out1_refused")
 
 row_sets = [  # (test, element, list, RowStatus, row, value or None)
     ("router_route_added", "rt", "routes", 4, 2, '{ prefix = "198.18.0.0/15"; next_hop = "gw"; }'),
@@ -108,6 +109,15 @@ try:
         ok2, back = snmp("snmpget", f"{PARAM_VALUE}.{at}")
         check(ok and generation() == before + 1 and back == want, f"snmpel_set_{test}",
               f"{out}; generation {before} -> {generation()}; read back {back!r}")
+
+    # The acl's class actions are checked as the file would be: not an action,
+    # or an output (out1) that no link takes.
+    for name, value, error in (("unparsed", "allow", "wrongValue"), ("ipv6", "out1", "inconsistentValue")):
+        before, at = generation(), param("acl", name)
+        ok, out = snmp("snmpset", f"{PARAM_VALUE}.{at}", "s", value) if at else (True, f"no parameter {name}")
+        ok2, back = snmp("snmpget", f"{PARAM_VALUE}.{at}")
+        check(not ok and error in out and generation() == before and back == "deny",
+              f"snmpel_acl_{name}_{value}_refused", f"{out}; generation {before} -> {generation()}; read back {back!r}")
 
     # Mirror capture on (file and switch in one SET): the control hook writes packets.
     before, on, path = generation(), param("mir", "capture"), param("mir", "capture_file")

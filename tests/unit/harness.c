@@ -211,6 +211,28 @@ void harness_expect_error(const char *test, const char *elements, const char *li
 		mbox_config_free(cfg);
 }
 
+void harness_expect_warning(const char *test, unsigned n_sinks, const char *elements, const char *links,
+			    const char *expect)
+{
+	char *path = write_config(elements, links, n_sinks), *out = NULL;
+	size_t out_len = 0;
+	struct mbox_diag d = { 0 };
+	struct mbox_config *cfg;
+
+	d.out = open_memstream(&out, &out_len);
+	cfg = mbox_config_load(path, &d);
+	fclose(d.out);
+	unlink(path);
+	if (expect)
+		check(cfg && d.warnings == 1 && strstr(out, expect), test,
+		      "expected a valid configuration with one warning containing \"%s\", got %u warning(s):\n%s",
+		      expect, d.warnings, out);
+	else
+		check(cfg && d.warnings == 0, test, "expected a valid configuration without warnings, got:\n%s", out);
+	free(out);
+	mbox_config_free(cfg);
+}
+
 const struct mbox_elem_rt *harness_rt(const struct mbox_generation *gen, const char *name)
 {
 	return mbox_generation_rt(gen, (unsigned)mbox_config_element_index(gen->cfg, name), 0);

@@ -66,6 +66,11 @@ struct mbox_generation *harness_change(struct mbox_generation *old, const char *
 /* The same with a configuration error expected: true when loading fails
  * and the first message contains `expect`; reported as `test`. */
 void harness_expect_error(const char *test, const char *elements, const char *links, const char *expect);
+/* The same for a valid configuration (with n_sinks sinks, as harness_build
+ * makes): one warning containing `expect` (e.g. ":5: warning: element 'fw':
+ * ..."; the elements start on line 4 + n_sinks), or none when expect is NULL. */
+void harness_expect_warning(const char *test, unsigned n_sinks, const char *elements, const char *links,
+			    const char *expect);
 const struct mbox_elem_rt *harness_rt(const struct mbox_generation *gen, const char *name);
 /* Inject packets (consumed) and walk the graph once. */
 void harness_inject(struct mbox_generation *gen, struct rte_mbuf **pkts, unsigned n);
