@@ -133,6 +133,8 @@ coverage: fault
 # build-fuzz/: the configuration parser, SNMP SET values, every element's
 # packet processing.  `make fuzz` runs each for FUZZ_SECONDS (corpora
 # grow in build-fuzz/corpus/); a crash leaves its input in build-fuzz/.
+# The configuration and SET fuzzers share tests/fuzz/config.dict: the
+# libconfig grammar, mboxd's names and the integers where readings wrap.
 FUZZ_SECONDS ?= 60
 FUZZERS := config set packets
 fuzz-build:
@@ -148,8 +150,9 @@ fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
 		mkdir -p build-fuzz/corpus/$$f; \
 		echo "== fuzz_$$f for $(FUZZ_SECONDS) s"; \
-		seeds=tests/fuzz/seeds/$$f; [ $$f = config ] && seeds=firmware/examples; \
-		LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build-fuzz/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+		seeds=tests/fuzz/seeds/$$f; [ $$f = config ] && seeds="firmware/examples tests/fuzz/seeds/config"; \
+		dict=; [ $$f = packets ] || dict=-dict=tests/fuzz/config.dict; \
+		LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build-fuzz/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 $$dict \
 			-artifact_prefix=build-fuzz/crash-$$f- build-fuzz/corpus/$$f $$seeds \
 			> build-fuzz/fuzz_$$f.log 2>&1; rc=$$?; \
 		grep -E "^stat::number_of_executed_units|ERROR|SUMMARY|Test unit written" build-fuzz/fuzz_$$f.log; \

@@ -512,6 +512,34 @@ static int register_if_rows(unsigned n_ports)
 	return 0;
 }
 
+/* Whether the AgentX master answers.  Net-SNMP warns at every retry (each
+ * ping interval) while snmpd is away, for as long as it is away; mboxd
+ * says it once per outage and again when the master answers. */
+static struct {
+	const char *socket;
+	unsigned interval;
+	bool away;
+} master;
+
+static bool master_message(const char *text)
+{
+	if (strstr(text, "Failed to connect to the agentx master agent")) {
+		if (!master.away)
+			log_warn("snmp: cannot reach the AgentX master at %s; retrying every %u s, quietly until it answers",
+				 master.socket, master.interval);
+		master.away = true;
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
+		return true;
+	}
+	if (strstr(text, "AgentX subagent connected")) {
+		log_info("snmp: connected to the AgentX master at %s", master.socket);
+		master.away = false;
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 0);
+		return true;
+	}
+	return false;
+}
+
 static int log_callback(int major, int minor, void *server_arg, void *client_arg)
 {
 	const struct snmp_log_message *m = server_arg;
@@ -523,7 +551,7 @@ static int log_callback(int major, int minor, void *server_arg, void *client_arg
 	n = strlen(text);
 	while (n && text[n - 1] == '\n')
 		text[--n] = '\0';
-	if (n)
+	if (n && !master_message(text))
 		mbox_log(m->priority <= LOG_ERR ? LOG_ERR : m->priority, "snmp: %s", text);
 	return 0;
 }
@@ -538,6 +566,12 @@ int mbox_agent_start(const struct mbox_config *cfg, unsigned restart_count)
 	mib_state.if_index_base = sc->if_index_base;
 	mib_state.started_tsc = rte_get_timer_cycles();
 	tx_reset();
+	master.socket = sc->agentx_socket;
+	master.interval = sc->ping_interval;
+	master.away = false;
+	if (!sc->configured)
+		log_info("snmp: no 'snmp' section: the AgentX subagent uses the default master socket %s "
+			 "(snmp = { enabled = false; } turns it off)", sc->agentx_socket);
 
 	snmp_disable_log();
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_callback, NULL);

@@ -145,8 +145,8 @@ static int parse_snmp(struct mbox_parse *p, const config_setting_t *s, const str
 	char what[64];
 	int rc = 0;
 
-	(void)s;
 	mbox_section_set_data(p, &snmp_section, sc);
+	sc->configured = s != NULL;
 	sc->enabled = SNMP("enabled")->b;
 	sc->agentx_socket = SNMP("agentx_socket")->s;
 	sc->ping_interval = (unsigned)SNMP("ping_interval")->u;

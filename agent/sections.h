@@ -34,6 +34,7 @@ struct mbox_trap_sink {
 };
 
 struct mbox_snmp_cfg {
+	bool configured;            /* the file has an snmp section */
 	bool enabled;
 	const char *agentx_socket;
 	unsigned ping_interval;     /* seconds between AgentX pings (reconnects) */

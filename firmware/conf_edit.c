@@ -14,9 +14,14 @@
 static int copy_setting(config_setting_t *parent, const char *name, const config_setting_t *src)
 {
 	int type = config_setting_type(src);
-	config_setting_t *dst = config_setting_add(parent, name, type);
+	config_setting_t *dst;
+	struct mbox_int x;
 
-	if (!dst)
+	/* libconfig holds every literal that fits 64 bits (mbox_config_read);
+	 * a longer one has no value to copy. */
+	if (mbox_setting_int(src, &x) && (x.huge || x.magnitude > (x.negative ? (uint64_t)INT64_MAX + 1 : INT64_MAX)))
+		return -1;
+	if (!(dst = config_setting_add(parent, name, type)))
 		return -1;
 	config_setting_set_format(dst, config_setting_get_format(src));
 	switch (type) {
@@ -54,6 +59,7 @@ static int read_value(config_t *lc, const struct mbox_param *q, const char *text
 {
 	size_t n = strlen(text);
 	char *src = malloc(4 * n + 16), *o = src;
+	struct mbox_diag quiet = { 0 };
 	int ok;
 
 	if (!src) {
@@ -73,7 +79,8 @@ static int read_value(config_t *lc, const struct mbox_param *q, const char *text
 		*o++ = *c;
 	}
 	strcpy(o, textual(q) ? "\";" : ";");
-	ok = config_read_string(lc, src) && config_setting_length(config_root_setting(lc)) == 1;
+	/* One message for any fault in the text: the field and what it expects. */
+	ok = mbox_config_read(lc, "SET", src, &quiet) == 0 && config_setting_length(config_root_setting(lc)) == 1;
 	free(src);
 	if (!ok)
 		mbox_diag_error(d, "SET", 0, "%s: field '%s': \"%s\" is not valid, expected %s", what, q->name,
@@ -187,14 +194,14 @@ char *mbox_config_edit(const struct mbox_config *cfg, const struct mbox_edit *ed
 	size_t size = 0;
 	FILE *out;
 	int rc = 0;
+	unsigned i, before = d->errors;
 
 	config_init(&lc);
-	if (!config_read_string(&lc, cfg->text)) {
-		mbox_parse_read_error(d, cfg->file, &lc);
+	if (mbox_config_read(&lc, cfg->file, cfg->text, d) < 0) {
 		config_destroy(&lc);
 		return NULL;
 	}
-	for (unsigned i = 0; i < n && rc == 0; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		const struct mbox_edit *e = &edits[i];
 		config_setting_t *g = edit_group(&lc, e);
 		config_t value;
@@ -218,6 +225,10 @@ char *mbox_config_edit(const struct mbox_config *cfg, const struct mbox_edit *ed
 			rc = copy_setting(g, e->param->name, config_lookup(&value, "value"));
 		config_destroy(&value);
 	}
+	if (rc < 0 && d->errors == before) /* edits[i - 1] failed: a value libconfig cannot hold */
+		mbox_diag_error(d, cfg->file, 0, "field '%s': \"%s\" cannot be written, expected %s",
+				edits[i - 1].param->name, edits[i - 1].text ? edits[i - 1].text : "",
+				mbox_ptype_text(edits[i - 1].param));
 	out = rc == 0 ? open_memstream(&text, &size) : NULL;
 	if (out) {
 		fprintf(out, "# Running configuration written by mboxd.\n");

@@ -2,6 +2,7 @@
  * setup hook) and links ("a -> b[out] -> c"), then the whole graph's
  * checks: every output linked once, every element fed, no cycle. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,9 +131,12 @@ static int resolve_output(struct mbox_parse *p, const config_setting_t *s,
 
 	if (t->has_output) {
 		char *end;
-		unsigned long idx = strtoul(t->output, &end, 10);
+		unsigned long idx;
 
-		if (*end == '\0' && end != t->output && idx < e->n_outputs)
+		/* Digits only: strtoul alone takes " 1", "+1" and "-18446744073709551615" (1). */
+		errno = 0;
+		idx = strtoul(t->output, &end, 10);
+		if (isdigit((unsigned char)t->output[0]) && *end == '\0' && !errno && idx < e->n_outputs)
 			return (int)idx;
 		for (unsigned o = 0; o < e->n_outputs; o++)
 			if (!strcmp(e->output_names[o], t->output))

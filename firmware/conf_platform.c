@@ -1,6 +1,7 @@
 /* The platform sections: dpdk (EAL settings, lcores, memory) and ports.
  * Changing either needs a restart of mboxd (mbox_config_same_platform). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,15 +51,18 @@ static int parse_lcores(const char *text, bool set[MBOX_MAX_LCORES])
 	memset(set, 0, MBOX_MAX_LCORES * sizeof(bool));
 	while (*s) {
 		char *end;
-		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+		unsigned long lo, hi;
 
-		if (end == s || lo >= MBOX_MAX_LCORES)
+		/* Digits only: strtoul alone takes " 1", "+1" and "-18446744073709551615" (1). */
+		errno = 0;
+		lo = hi = strtoul(s, &end, 10);
+		if (!isdigit((unsigned char)*s) || errno || lo >= MBOX_MAX_LCORES)
 			return -1;
 		s = end;
 		if (*s == '-') {
 			s++;
 			hi = strtoul(s, &end, 10);
-			if (end == s || hi >= MBOX_MAX_LCORES || hi < lo)
+			if (!isdigit((unsigned char)*s) || errno || hi >= MBOX_MAX_LCORES || hi < lo)
 				return -1;
 			s = end;
 		}
@@ -74,12 +78,18 @@ static int parse_lcores(const char *text, bool set[MBOX_MAX_LCORES])
 
 #define DPDK(name) mbox_values_get(dpdk_schema, v, name)
 
+/* The line of a field's value, or of its group when the field took its
+ * default: errors point at what to edit. */
+static int field_line(struct mbox_parse *p, const config_setting_t *group, const struct mbox_value *v)
+{
+	return v->line > 0 ? v->line : mbox_parse_line(p, group);
+}
+
 static int parse_dpdk(struct mbox_parse *p, const config_setting_t *s, const struct mbox_value *v)
 {
 	struct mbox_dpdk_cfg *dc = &p->cfg->dpdk;
 	const struct mbox_value *eal = DPDK("eal_args");
 	bool set[MBOX_MAX_LCORES];
-	const config_setting_t *at = s ? s : p->root;
 
 	dc->lcores = DPDK("lcores")->s;
 	dc->main_lcore = (unsigned)DPDK("main_lcore")->u;
@@ -92,12 +102,13 @@ static int parse_dpdk(struct mbox_parse *p, const config_setting_t *s, const str
 		dc->eal_args[i] = eal->list.items[i].s;
 
 	if (parse_lcores(dc->lcores, set) < 0) {
-		ERR(p, at, "dpdk: field 'lcores': \"%s\" is not an lcore list, expected e.g. \"0,1\" or \"0-3\" (lcores below %d)",
+		mbox_parse_error_at(p, field_line(p, s, DPDK("lcores")), "dpdk: field 'lcores': \"%s\" is not an lcore list, expected e.g. \"0,1\" or \"0-3\" (lcores below %d)",
 		    dc->lcores, MBOX_MAX_LCORES);
 		return -1;
 	}
 	if (!set[dc->main_lcore]) {
-		ERR(p, at, "dpdk: field 'main_lcore': lcore %u is not in lcores \"%s\"",
+		/* At main_lcore, or at lcores when main_lcore took its default. */
+		mbox_parse_error_at(p, field_line(p, s, DPDK("main_lcore")->line ? DPDK("main_lcore") : DPDK("lcores")), "dpdk: field 'main_lcore': lcore %u is not in lcores \"%s\"",
 		    dc->main_lcore, dc->lcores);
 		return -1;
 	}
@@ -106,7 +117,7 @@ static int parse_dpdk(struct mbox_parse *p, const config_setting_t *s, const str
 		if (set[c] && c != dc->main_lcore)
 			dc->worker_lcores[dc->workers++] = c;
 	if (dc->workers == 0) {
-		ERR(p, at, "dpdk: field 'lcores': \"%s\" has no worker lcore besides main_lcore %u, expected at least two lcores",
+		mbox_parse_error_at(p, field_line(p, s, DPDK("lcores")), "dpdk: field 'lcores': \"%s\" has no worker lcore besides main_lcore %u, expected at least two lcores",
 		    dc->lcores, dc->main_lcore);
 		return -1;
 	}
@@ -172,13 +183,13 @@ static int parse_ports(struct mbox_parse *p, const config_setting_t *s, const st
 			continue;
 		}
 		if (!mbox_valid_identifier(PORT("name")->s)) {
-			ERR(p, g, "%s: field 'name': \"%s\" is not a name, expected letters, digits and '_' (at most %d, not starting with a digit)",
+			mbox_parse_error_at(p, field_line(p, g, PORT("name")), "%s: field 'name': \"%s\" is not a name, expected letters, digits and '_' (at most %d, not starting with a digit)",
 			    what, PORT("name")->s, MBOX_NAME_MAX);
 			rc = -1;
 			continue;
 		}
 		if (mbox_config_port_index(cfg, PORT("name")->s) >= 0) {
-			ERR(p, g, "%s: field 'name': port '%s' is defined twice", what, PORT("name")->s);
+			mbox_parse_error_at(p, field_line(p, g, PORT("name")), "%s: field 'name': port '%s' is defined twice", what, PORT("name")->s);
 			rc = -1;
 			continue;
 		}
@@ -186,20 +197,20 @@ static int parse_ports(struct mbox_parse *p, const config_setting_t *s, const st
 		pc->device = PORT("device")->s;
 		pc->is_pci = device_is_pci(pc->device);
 		if (!pc->is_pci && !device_is_vdev(pc->device)) {
-			ERR(p, g, "%s: field 'device': \"%s\" is neither a PCI address (0000:00:04.0) nor a DPDK vdev (net_<driver><n>[,args])",
+			mbox_parse_error_at(p, field_line(p, g, PORT("device")), "%s: field 'device': \"%s\" is neither a PCI address (0000:00:04.0) nor a DPDK vdev (net_<driver><n>[,args])",
 			    what, pc->device);
 			rc = -1;
 		}
 		for (unsigned j = 0; j < cfg->n_ports; j++)
 			if (strcspn(cfg->ports[j].device, ",") == strcspn(pc->device, ",") &&
 			    !strncmp(cfg->ports[j].device, pc->device, strcspn(pc->device, ","))) {
-				ERR(p, g, "%s: field 'device': device \"%.*s\" is already used by port '%s'",
+				mbox_parse_error_at(p, field_line(p, g, PORT("device")), "%s: field 'device': device \"%.*s\" is already used by port '%s'",
 				    what, (int)strcspn(pc->device, ","), pc->device, cfg->ports[j].name);
 				rc = -1;
 			}
 		pc->rx_queues = PORT("rx_queues")->present ? (unsigned)PORT("rx_queues")->u : cfg->dpdk.workers;
 		if (pc->rx_queues > cfg->dpdk.workers) {
-			ERR(p, g, "%s: field 'rx_queues': %u queues, expected at most %u (one per worker lcore)",
+			mbox_parse_error_at(p, field_line(p, g, PORT("rx_queues")), "%s: field 'rx_queues': %u queues, expected at most %u (one per worker lcore)",
 			    what, pc->rx_queues, cfg->dpdk.workers);
 			rc = -1;
 		}

@@ -82,10 +82,23 @@ void mbox_parse_error_at(struct mbox_parse *p, int line, const char *fmt, ...)
 	mbox_diag_error(p->d, p->cfg->file, line, "%s", msg);
 }
 
-void mbox_parse_read_error(struct mbox_diag *d, const char *file, config_t *lc)
+/* libconfig says "syntax error", "duplicate setting name" ...: its words
+ * once, with the line they are about so that it can be found. */
+void mbox_parse_read_error(struct mbox_diag *d, const char *file, const char *text, config_t *lc)
 {
-	mbox_diag_error(d, config_error_file(lc) ? config_error_file(lc) : file,
-			config_error_line(lc), "syntax error: %s", config_error_text(lc));
+	int line = config_error_line(lc);
+	const char *at = line > 0 ? line_start(text, line) : NULL;
+	size_t n = at ? strcspn(at, "\n") : 0;
+
+	while (at && n && isspace((unsigned char)*at))
+		at++, n--;
+	while (n && isspace((unsigned char)at[n - 1]))
+		n--;
+	if (n)
+		mbox_diag_error(d, file, line, "%s in: %.*s%s", config_error_text(lc), (int)(n > 80 ? 80 : n), at,
+				n > 80 ? "..." : "");
+	else
+		mbox_diag_error(d, file, line, "%s", config_error_text(lc));
 }
 bool mbox_valid_identifier(const char *s)
 {
@@ -131,21 +144,22 @@ int mbox_parse_value(struct mbox_parse *p, const config_setting_t *s,
 	v->line = config_setting_source_line(s);
 	switch (q->type) {
 	case MBOX_P_UINT:
-		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+	{
+		struct mbox_int x;
+
+		if (!mbox_setting_int(s, &x)) {
 			ERR(p, s, "%s: field '%s': expected %s", what, q->name, mbox_ptype_text(q));
 			return -1;
 		}
-		{
-			long long x = config_setting_get_int64(s);
-
-			if (x < 0 || (uint64_t)x < q->min || (uint64_t)x > q->max) {
-				ERR(p, s, "%s: field '%s': %lld is out of range, expected %s",
-				    what, q->name, x, mbox_ptype_text(q));
-				return -1;
-			}
-			v->u = (uint64_t)x;
+		/* The literal's own value: libconfig's may have lost bits. */
+		if (!mbox_int_in(&x, q->min, q->max)) {
+			ERR(p, s, "%s: field '%s': %s is out of range, expected %s",
+			    what, q->name, x.text, mbox_ptype_text(q));
+			return -1;
 		}
+		v->u = x.magnitude;
 		break;
+	}
 	case MBOX_P_BOOL:
 		if (type != CONFIG_TYPE_BOOL) {
 			ERR(p, s, "%s: field '%s': expected %s", what, q->name, mbox_ptype_text(q));

@@ -98,8 +98,7 @@ struct mbox_config *mbox_config_parse(const char *file, const char *text, struct
 		mbox_config_free(cfg);
 		return NULL;
 	}
-	if (!config_read_string(&cfg->lc, text)) {
-		mbox_parse_read_error(d, file, &cfg->lc);
+	if (mbox_config_read(&cfg->lc, file, text, d) < 0) {
 		mbox_config_free(cfg);
 		return NULL;
 	}

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 
+#include "conf_internal.h"
 #include "param.h"
 
 const char *mbox_ptype_text(const struct mbox_param *q)
@@ -106,21 +107,17 @@ static bool parse_range(const struct mbox_param *q, const char *text, uint64_t *
 int mbox_value_from_text(const struct mbox_param *q, const char *text,
 			 struct mbox_value *v, char *msg, size_t msg_size)
 {
-	char *end;
 	bool ok = true;
 
 	switch (q->type) {
 	case MBOX_P_UINT: {
-		unsigned long long x;
+		struct mbox_int x; /* as the file writes integers: 010 is ten */
 
-		errno = 0;
-		x = strtoull(text, &end, 0);
-		if (*text == '\0' || *text == '-' || *end != '\0' || errno ||
-		    x < q->min || x > q->max) {
+		if (!mbox_int_parse(text, strlen(text), &x) || !mbox_int_in(&x, q->min, q->max)) {
 			snprintf(msg, msg_size, "\"%s\" is not valid, expected %s", text, mbox_ptype_text(q));
 			return -1;
 		}
-		v->u = x;
+		v->u = x.magnitude;
 		break;
 	}
 	case MBOX_P_BOOL:

@@ -2,13 +2,15 @@
  * parameter of an element of a configuration with every kind (or a
  * threshold); the rest is the value text a manager sent.  Runs the checks
  * of RESERVE1 (value, or one list row) and, when they pass, the edit and
- * re-validation of RESERVE2. */
+ * re-validation of RESERVE2.  Oracle: an integer that went in reads back as
+ * the integer its text denotes (tests/fuzz/literal.h). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "literal.h"
 #include "sections.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,6 +29,25 @@ static void load_base(void)
 	if (!base) {
 		fprintf(stderr, "fuzz_set: %s does not load (run from the repository root)\n", BASE_CONFIG);
 		exit(1);
+	}
+}
+
+/* The integer value the edit set, read from the edited configuration,
+ * against what its text says (when the text is one plain literal). */
+static void check_read_back(const struct mbox_config *next, const struct mbox_edit *edit)
+{
+	const struct mbox_value *v = edit->section
+		? mbox_section_value(next, mbox_section_find(edit->section), edit->param->name)
+		: mbox_param(&next->elements[edit->element], edit->param->name);
+	const char *text = edit->text + strspn(edit->text, " \t"), *end;
+	uint64_t x;
+
+	if (!fuzz_literal_value(text, &x, &end) || end[strspn(end, " \t")] != '\0')
+		return;
+	if (v->u != x) {
+		fprintf(stderr, "fuzz_set: %s = \"%s\" read back as %llu\n", edit->param->name, edit->text,
+			(unsigned long long)v->u);
+		abort();
 	}
 }
 
@@ -69,8 +90,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (edit.param) {
 		char *edited = mbox_config_edit(base, &edit, 1, &d);
+		struct mbox_config *next = edited ? mbox_config_parse("fuzz.cfg", edited, &d) : NULL;
 
-		mbox_config_free(edited ? mbox_config_parse("fuzz.cfg", edited, &d) : NULL);
+		if (next && edit.op == EDIT_VALUE && edit.param->type == MBOX_P_UINT)
+			check_read_back(next, &edit);
+		mbox_config_free(next);
 		free(edited);
 	}
 	free(text);

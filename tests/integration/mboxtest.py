@@ -426,6 +426,17 @@ class Snmp:
         v = self.get(oid)
         return int(v) if v is not None and re.fullmatch(r"\d+", v) else None
 
+    def param(self, element, name):
+        """The OID suffix "E.P" of parameter `name` of element number `element`
+        (from 1, its position in the elements section), found over SNMP by name."""
+        r = self.run("snmpwalk", f".1.3.6.1.4.1.99999.1.3.4.1.2.{element}", options=("-Oqn",), timeout=5,
+                     retries=0)
+        for line in r.stdout.splitlines():
+            oid, value = line.split(" ", 1)
+            if value.strip('"') == name:
+                return oid.rsplit(".", 2)[-2] + "." + oid.rsplit(".", 1)[-1]
+        return None
+
     def set(self, *varbinds, auth=None):
         """None on success, else the error status name snmpset reports."""
         r = self.run("snmpset", *varbinds, auth=auth)

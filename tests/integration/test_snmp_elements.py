@@ -13,7 +13,7 @@ from mboxtest import Mboxd, Snmp, check, finish, plan, frame, free_udp_port, wor
 d = workdir("snmpel")
 ENT = ".1.3.6.1.4.1.99999"
 GENERATION = ENT + ".1.1.4.0"
-PARAM_NAME, PARAM_VALUE = ENT + ".1.3.4.1.2", ENT + ".1.3.4.1.3"
+PARAM_VALUE = ENT + ".1.3.4.1.3"
 ROW = ENT + ".1.3.5.1"
 
 
@@ -61,13 +61,7 @@ def generation():
 
 def param(element, name):
     """The OID suffix "E.P" of a parameter, found by its name over SNMP."""
-    e = ELEMENTS.index(element) + 1
-    r = agent.run("snmpwalk", f"{PARAM_NAME}.{e}", options=("-Oqn",), timeout=5, retries=0)
-    for line in r.stdout.splitlines():
-        oid, value = line.split(" ", 1)
-        if value.strip('"') == name:
-            return oid.rsplit(".", 2)[-2] + "." + oid.rsplit(".", 1)[-1]
-    return None
+    return agent.param(ELEMENTS.index(element) + 1, name)
 
 
 def rows(suffix):

@@ -29,7 +29,22 @@ static const struct config_case cases[] = {
 	  "{ name = \"rw\"; kind = \"ether_rewrite\"; swap = true; src = \"02:00:00:00:00:01\"; },\n"
 	  "{ name = \"d\"; kind = \"drop\"; }\n);\n"
 	  "links = ( \"rx0 -> cls[dns] -> rw -> tx1\", \"cls[1] -> d\", \"cls[default] -> rw\" );\n", NULL },
-	{ "syntax_error", DPDK "ports = ( { name = \"p0\"; device = ; } ); #!\n", "syntax error" },
+	/* libconfig's words once, and the line they are about. */
+	{ "syntax_error", DPDK "ports = ( { name = \"p0\"; device = ; } ); #!\n",
+	  "error: syntax error in: ports = ( { name = \"p0\"; device = ; } ); #!\n" },
+	{ "duplicate_setting", DPDK "ports = ( { name = \"p0\";\n name = \"p1\"; } ); #!\n",
+	  "error: duplicate setting name in: name = \"p1\"; } ); #!\n" },
+	/* Errors about a field point at the field, not at its section. */
+	{ "main_lcore_at_its_line", "dpdk = { lcores = \"0,1\";\n main_lcore = 5; }; #!\n" PORTS,
+	  "dpdk: field 'main_lcore': lcore 5 is not in lcores \"0,1\"" },
+	{ "lcores_at_their_line", "dpdk = {\n lcores = \"0,x\"; #!\n main_lcore = 0; };\n" PORTS,
+	  "dpdk: field 'lcores': \"0,x\" is not an lcore list" },
+	{ "port_device_at_its_line", DPDK "ports = (\n { name = \"p0\";\n device = \"eth0\"; } #!\n);\n",
+	  "ports[0]: field 'device': \"eth0\" is neither a PCI address" },
+	{ "port_name_at_its_line", DPDK "ports = (\n { device = \"net_null0\";\n name = \"0p\"; } #!\n);\n",
+	  "ports[0]: field 'name': \"0p\" is not a name" },
+	{ "port_rx_queues_at_its_line", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\";\n rx_queues = 2; #!\n"
+	  " }\n);\n", "field 'rx_queues': 2 queues, expected at most 1" },
 	{ "unknown_section", DPDK PORTS "frobnicate = 1; #!\n", "unknown section 'frobnicate', expected one of" },
 	{ "unknown_port_field", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\";\n bogus = 1; } #!\n);\n",
 	  "ports[0]: unknown field 'bogus', expected one of: name, device" },
@@ -45,6 +60,10 @@ static const struct config_case cases[] = {
 	  "dpdk: field 'lcores': \"1\" has no worker lcore" },
 	{ "bad_lcores", "dpdk = { lcores = \"0,x\"; main_lcore = 0; }; #!\n" PORTS,
 	  "\"0,x\" is not an lcore list" },
+	{ "lcores_wrapping_negative", "dpdk = { lcores = \"0,-18446744073709551615\"; main_lcore = 0; }; #!\n" PORTS,
+	  "\"0,-18446744073709551615\" is not an lcore list" },
+	{ "lcores_beyond_64_bits", "dpdk = { lcores = \"0,18446744073709551617\"; main_lcore = 0; }; #!\n" PORTS,
+	  "\"0,18446744073709551617\" is not an lcore list" },
 	{ "too_few_mbufs", "dpdk = { lcores = \"0,1\"; main_lcore = 1;\n mbufs = 1023; }; #!\n" PORTS,
 	  "dpdk: field 'mbufs': 1023 mbufs cannot fill the port rings and caches, expected at least" },
 	{ "too_many_queues", DPDK "ports = (\n { name = \"p0\"; device = \"net_null0\"; rx_queues = 2; } #!\n);\n",
@@ -87,6 +106,9 @@ static const struct config_case cases[] = {
 	  "output rx0[out] is already connected to 'tx1' at line" },
 	{ "unnamed_output", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = ( { proto = 1; } ); }\n);\nlinks = ( \"rx0 -> cls\",\n \"cls -> tx1\" #!\n);\n",
 	  "element 'cls' (classifier) has 2 outputs, name one as cls[NAME] or cls[N]: [0] rule0, [1] default" },
+	{ "output_number_wrapping_negative", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = ( { proto = 1; } ); }\n);\n"
+	  "links = ( \"rx0 -> cls\",\n \"cls[-18446744073709551615] -> tx1\", \"cls[0] -> tx1\" #!\n);\n",
+	  "element 'cls' has no output '-18446744073709551615', expected one of: [0] rule0, [1] default" },
 	{ "unknown_output", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = ( { proto = 1; } ); }\n);\nlinks = ( \"rx0 -> cls\",\n \"cls[7] -> tx1\" #!\n);\n",
 	  "element 'cls' has no output '7', expected one of: [0] rule0, [1] default" },
 	{ "unconnected_output", DPDK PORTS "elements = (\n" RX_TX ",\n{ name = \"cls\"; kind = \"classifier\"; rules = ( { proto = 1; } ); } #!\n);\nlinks = ( \"rx0 -> cls[0] -> tx1\" );\n",
