@@ -81,6 +81,10 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	/* A write to a peer that went away (the AgentX master stopped first, a
+	 * closed log pipe) is an error to handle, not a reason to die before
+	 * the final counters are out. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static uint64_t now_ms(void)

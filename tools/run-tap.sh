@@ -16,6 +16,7 @@ addrs=(192.0.2.1/24 192.0.2.2/24)
 run=/run/mbox
 cleanup() {
 	[ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
+	wait "$tee_pid" 2>/dev/null  # until mboxd's last lines are out
 	[ -n "${snmpd_pid:-}" ] && kill -TERM "$snmpd_pid" 2>/dev/null && wait "$snmpd_pid"
 	for ns in "${nets[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	exit 0
@@ -35,8 +36,11 @@ snmpd_pid=$!
 # the ports are started: the TAP driver configures an interface by name
 # until then, and one moved to a namespace earlier is gone for it.  The tee
 # outlives a Ctrl-C to pass on the final counters.
-"$mboxd" -c "$cfg" 2> >(trap '' INT TERM; exec tee "$run/mboxd.log" >&2) &
+exec 3> >(trap '' INT TERM; exec tee "$run/mboxd.log" >&2)
+tee_pid=$!
+"$mboxd" -c "$cfg" 2>&3 &
 pid=$!
+exec 3>&-
 until grep -q '] info: forwarding:' "$run/mboxd.log" 2>/dev/null; do
 	kill -0 "$pid" 2>/dev/null || { echo "run-tap: mboxd exited" >&2; exit 1; }
 	sleep 0.1
