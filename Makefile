@@ -150,14 +150,27 @@ fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
 		mkdir -p build-fuzz/corpus/$$f; \
 		echo "== fuzz_$$f for $(FUZZ_SECONDS) s"; \
-		seeds=tests/fuzz/seeds/$$f; [ $$f = config ] && seeds="firmware/examples tests/fuzz/seeds/config"; \
+		seeds="tests/fuzz/seeds/$$f tests/fuzz/found/$$f"; [ $$f = config ] && seeds="firmware/examples $$seeds"; \
 		dict=; [ $$f = packets ] || dict=-dict=tests/fuzz/config.dict; \
 		LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build-fuzz/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 $$dict \
 			-artifact_prefix=build-fuzz/crash-$$f- build-fuzz/corpus/$$f $$seeds \
 			> build-fuzz/fuzz_$$f.log 2>&1; rc=$$?; \
 		grep -E "^stat::number_of_executed_units|ERROR|SUMMARY|Test unit written" build-fuzz/fuzz_$$f.log; \
 		[ $$rc -eq 0 ] || { echo "fuzz_$$f: exit status $$rc (build-fuzz/fuzz_$$f.log)"; exit 1; }; \
-		[ -z "$$(ls build-fuzz/crash-$$f-* 2>/dev/null)" ] || { echo "fuzz_$$f: crash found"; exit 1; }; \
+		[ -z "$$(ls build-fuzz/crash-$$f-* 2>/dev/null)" ] || { echo "fuzz_$$f: crash found: fix it and keep" \
+			"the input in tests/fuzz/found/$$f/ (tests/fuzz/found/README)"; exit 1; }; \
+	done
+
+# Every input a fuzzer ever found a bug with (tests/fuzz/found/) and every
+# seed, run once each: deterministic, part of make test (test_fuzz.py).
+fuzz-replay: fuzz-build
+	@for f in $(FUZZERS); do \
+		inputs=$$(find tests/fuzz/seeds/$$f tests/fuzz/found/$$f -type f ! -name README ! -name '.*' 2>/dev/null); \
+		[ $$f = config ] && inputs="$$inputs $$(ls firmware/examples/*.cfg)"; \
+		LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build-fuzz/fuzz/fuzz_$$f $$inputs \
+			> build-fuzz/replay_$$f.log 2>&1 || { tail -30 build-fuzz/replay_$$f.log; \
+			echo "fuzz_$$f: an input of tests/fuzz/{seeds,found}/$$f fails again (build-fuzz/replay_$$f.log)"; exit 1; }; \
+		echo "fuzz_$$f: replayed $$(grep -c '^Running: ' build-fuzz/replay_$$f.log) inputs"; \
 	done
 
 # Static analysis of the project's C code: cppcheck, then clang-tidy
