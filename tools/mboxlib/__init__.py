@@ -8,5 +8,7 @@
   debugsh  the client of the image's debug shell
   net      free local ports
   cli      argument types and the wrapper that runs a tool's main()
+  benches  the benchmarks, one module each: tools/bench, rfc2544, snmp-bench,
+           live-bench, soak and image-bench are their command lines
 Tools import it from beside them (tools/ is their sys.path[0]); tests/run.sh
 puts tools/ on PYTHONPATH for the tests."""

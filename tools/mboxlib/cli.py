@@ -1,9 +1,13 @@
 """What the tools share on the command line: argument types and the
 wrapper that runs a tool's main()."""
 import argparse
+import os
 import sys
 
 from .procs import BenchError, Child
+
+# The checkout: tools/mboxlib/cli.py is two folders below it.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def ranged(convert, low, high, expected, low_open=False, scale=1):
