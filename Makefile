@@ -181,7 +181,8 @@ TIDY_CHECKS := $(TIDY_CHECKS),bugprone-*,-bugprone-easily-swappable-parameters,-
 TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result
 TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-suspicious-string-compare,-bugprone-branch-clone
 # The Python of the tests and tools (pyflakes: unused names, undefined ones).
-PY_SRCS := $(wildcard tests/integration/*.py images/*.py) $(shell grep -ls '^\#!/usr/bin/env python3' tools/*)
+PY_SRCS := $(wildcard tests/integration/*.py images/*.py tools/mboxlib/*.py tools/mboxlib/benches/*.py) \
+	$(shell grep -ls '^\#!/usr/bin/env python3' tools/*)
 lint: | $(BUILD)/.deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 --inline-suppr \
 		$(INCLUDES_tests) --suppress=missingIncludeSystem \

@@ -18,6 +18,8 @@ cd "$(dirname "$0")/.."
 : "${MBOXD:=build/mboxd}" "${UNIT_DIR:=build/tests}" "${TEST_TIMEOUT:=1200}" "${TEST_ALLOW_SKIP:=}"
 : "${TEST_DIRS:=$UNIT_DIR tests/integration tests/framework}"
 export MBOXD
+# The scripts import the Python library they share with tools/ (tools/mboxlib).
+export PYTHONPATH=$PWD/tools${PYTHONPATH:+:$PYTHONPATH}
 [ "$(id -u)" = 0 ] || { echo "tests/run.sh: needs root (namespaces, hugepages)" >&2; exit 2; }
 passed=0 failed=0 skipped=0 fails=0 errors=0 refused=0
 run=$(mktemp -d "${TMPDIR:-/tmp}/mbox-run.XXXXXX")

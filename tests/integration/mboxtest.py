@@ -15,6 +15,8 @@ import tempfile
 import time
 import traceback
 
+from mboxlib import net
+
 MBOXD = os.path.abspath(os.environ.get("MBOXD", "build/mboxd"))
 # tests/run.sh TEST:GLOB: only the checks GLOB matches are planned and reported.
 CASE = os.environ.get("MBOX_TEST_CASE") or "*"
@@ -117,11 +119,7 @@ def workdir(tag):
 
 # ---- packets and pcap files ----
 
-def free_udp_port():
-    """A UDP port on 127.0.0.1 that nothing uses now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_udp_port = net.free_udp_port  # shared with tools/; tests take it from here
 
 
 def mac(text):

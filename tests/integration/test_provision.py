@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Per-box credentials (issue 23), on the booted image under QEMU
-(test_image.py's Boot, namespaces mbpv-lan/mbpv-wan):
+(tools/mboxlib/image.py's Boot, namespaces mbpv-lan/mbpv-wan):
 - tools/flash refuses bad provisioning (short passphrase, a passphrase for a
   user it does not define, an invalid configuration or address) and writes
   nothing;
@@ -24,7 +24,7 @@ import subprocess
 import sys
 
 os.environ.setdefault("MBOX_IMAGE_TEST_PREFIX", "mbpv")
-import test_image as ti  # noqa: E402
+from mboxlib import image as ti  # noqa: E402
 from mboxtest import MBOXD, case, check, finish, plan, skip_rest  # noqa: E402
 
 WORK = os.path.abspath("build/provision-test")
