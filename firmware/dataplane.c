@@ -82,6 +82,7 @@ static int worker_main(void *arg)
 		}
 		if (unlikely(!graph))
 			continue; /* nothing published yet */
+		w->now = rte_get_tsc_cycles();
 		rte_graph_walk(graph);
 		w->walks++;
 		w->busy_walks += w->rx_packets != rx_before;

@@ -24,6 +24,7 @@ struct mbox_worker {
 	uint64_t busy_walks;
 	uint64_t switches;           /* generations switched to */
 	uint64_t switch_cycles_max;  /* longest pause between walks at a switch */
+	uint64_t now;                /* TSC at the start of the current walk: the elements' clock */
 } __rte_cache_aligned;
 
 /* How an element continues one of the generation it replaces. */

@@ -1,6 +1,6 @@
 /* policer: colour counts against the token bucket arithmetic of RFC 2697
- * and RFC 2698 (cir = 1 byte/s: no refill within a test), refill after a
- * pause, DSCP marking with a valid checksum, and setup() errors. */
+ * and RFC 2698 (cir = 1 byte/s: no refill within a test), refill as the
+ * harness clock moves, DSCP marking with a valid checksum, and setup() errors. */
 #include <rte_cycles.h>
 
 #include "harness.h"
@@ -52,11 +52,16 @@ static void test_srtcm_refill(void)
 	if (!gen)
 		return;
 	inject_100_byte_packets(gen, 3);
-	/* 2 ms at 1 MB/s refills 2000 bytes, capped at cbs: one more green. */
-	rte_delay_us_block(2000);
-	inject_100_byte_packets(gen, 3);
 	p = harness_rt(gen, "p");
-	check(colours_are(p, 2, 0, 4), "policer_srtcm_refills_up_to_cbs",
+	/* 99 us at 1 MB/s refill 99 bytes: not enough for a 100-byte packet. */
+	harness_clock_advance(rte_get_tsc_hz() * 99 / 1000000);
+	inject_100_byte_packets(gen, 1);
+	check(colours_are(p, 1, 0, 3), "policer_srtcm_no_green_before_refill",
+	      "green=%lu yellow=%lu red=%lu", p->counters[GREEN], p->counters[YELLOW], p->counters[RED]);
+	/* 2 ms more refill 2000 bytes, capped at cbs: one more green. */
+	harness_clock_advance(rte_get_tsc_hz() * 2 / 1000);
+	inject_100_byte_packets(gen, 3);
+	check(colours_are(p, 2, 0, 5), "policer_srtcm_refills_up_to_cbs",
 	      "green=%lu yellow=%lu red=%lu", p->counters[GREEN], p->counters[YELLOW], p->counters[RED]);
 	harness_finish(gen, "policer_refill");
 }
