@@ -382,6 +382,7 @@ void mbox_change_abort(struct mbox_change *c)
 	if (c->published) {
 		publish(c->old);
 		wait_workers_on(c->old);
+		mbox_generation_undo(c->old, c->gen);
 	}
 	mbox_generation_free(c->gen);
 	pending = NULL;
