@@ -82,7 +82,7 @@ static int worker_main(void *arg)
 		}
 		if (unlikely(!graph))
 			continue; /* nothing published yet */
-		w->now = rte_get_tsc_cycles();
+		__atomic_store_n(&w->now, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
 		rte_graph_walk(graph);
 		w->walks++;
 		w->busy_walks += w->rx_packets != rx_before;

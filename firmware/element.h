@@ -240,7 +240,8 @@ mbox_forward_kept(struct rte_graph *graph, struct rte_node *node, struct mbox_el
 static __rte_always_inline uint64_t
 mbox_now(const struct mbox_elem_rt *rt)
 {
-	return *rt->now;
+	/* Relaxed: a plain load, and start() may read it on the control thread. */
+	return __atomic_load_n(rt->now, __ATOMIC_RELAXED);
 }
 
 static __rte_always_inline void
