@@ -96,6 +96,8 @@ $(BUILD)/tests/test_mib_oids: $(patsubst %,$(BUILD)/agent/%.o,tables objects mon
 $(BUILD)/tests/test_change $(BUILD)/tests/test_agent_set: $(FAULT_OBJS) $(BUILD)/tests/unit/dataplane_fixture.o
 $(BUILD)/tests/test_change $(BUILD)/tests/test_agent_set: LDFLAGS += $(FAULT_LDFLAGS)
 $(BUILD)/tests/test_agent_set: $(AGENT_OBJS)
+# Several workers at the switch hand-over, on the same running data plane.
+$(BUILD)/tests/test_workers: $(BUILD)/tests/unit/dataplane_fixture.o
 
 fault:
 	@$(MAKE) --no-print-directory BUILD=$(FAULT_BUILD) FAULT=1 OPT="$(ASAN_OPT)" $(FAULT_BUILD)/mboxd

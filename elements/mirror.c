@@ -152,12 +152,23 @@ static FILE *capture_open(struct capture *cap, const char *elem)
 static void capture_write(struct capture *cap, struct rte_mbuf *m)
 {
 	const struct capture_stamp *s = RTE_MBUF_DYNFIELD(m, cap->stamp_offset, const struct capture_stamp *);
-	uint64_t ticks = s->tsc - cap->tsc0;
-	uint64_t ns = (uint64_t)cap->wall0.tv_nsec + ticks % cap->tsc_hz * 1000000000ull / cap->tsc_hz;
-	uint32_t record[4] = {
-		(uint32_t)(cap->wall0.tv_sec + (time_t)(ticks / cap->tsc_hz) + (time_t)(ns / 1000000000ull)),
-		(uint32_t)(ns % 1000000000ull / 1000), rte_pktmbuf_pkt_len(m), s->orig_len,
-	};
+	/* Signed: a stamp from the element clock (mbox_now) may precede create()'s TSC
+	 * reading when a test sets that clock. */
+	int64_t hz = (int64_t)cap->tsc_hz, ticks = (int64_t)(s->tsc - cap->tsc0);
+	int64_t sec = ticks / hz, ns = cap->wall0.tv_nsec + ticks % hz * 1000000000 / hz;
+	uint32_t record[4];
+
+	if (ns < 0) {
+		ns += 1000000000;
+		sec--;
+	} else if (ns >= 1000000000) {
+		ns -= 1000000000;
+		sec++;
+	}
+	record[0] = (uint32_t)(cap->wall0.tv_sec + sec);
+	record[1] = (uint32_t)(ns / 1000);
+	record[2] = rte_pktmbuf_pkt_len(m);
+	record[3] = s->orig_len;
 
 	fwrite(record, sizeof(record), 1, cap->file);
 	for (const struct rte_mbuf *seg = m; seg; seg = seg->next)
@@ -235,7 +246,7 @@ static void capture_burst(struct mbox_elem_rt *rt, const struct mirror_worker *w
 {
 	struct capture *cap = w->cap;
 	uint16_t want = capture_claim(cap, n);
-	uint64_t now = rte_rdtsc();
+	uint64_t now = mbox_now(rt);
 
 	for (uint16_t done = 0; done < want; done += RING_BURST) {
 		struct rte_mbuf *copies[RING_BURST];

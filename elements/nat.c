@@ -415,9 +415,10 @@ static __rte_always_inline void session_keys(const struct session *s, struct flo
 				 .proto = s->proto, .inbound = 1 };
 }
 
+/* Another worker's clock may be a walk ahead: a last_seen after now is fresh. */
 static __rte_always_inline bool session_expired(const struct nat_conf *c, const struct session *s, uint64_t now)
 {
-	return now - s->last_seen > c->timeout_cycles[s->timeout];
+	return now > s->last_seen && now - s->last_seen > c->timeout_cycles[s->timeout];
 }
 
 static __rte_always_inline void release_port(struct nat_table *t, const struct session *s)
@@ -661,7 +662,7 @@ static uint16_t nat_process(struct rte_graph *graph, struct rte_node *node, void
 {
 	struct mbox_elem_rt *rt = mbox_rt(node);
 	struct nat_table *t = rt->elem->dp;
-	uint64_t now = rte_get_tsc_cycles();
+	uint64_t now = mbox_now(rt);
 
 	sweep(t, rt, now);
 	for (uint16_t done = 0; done < n; done += RTE_HASH_LOOKUP_BULK_MAX)

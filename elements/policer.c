@@ -148,9 +148,16 @@ static int policer_start(struct mbox_elem_rt *rt)
 		rc = rte_meter_trtcm_profile_config(&w->tr.profile, &params);
 		rc = rc ? rc : rte_meter_trtcm_config(&w->tr.meter, &w->tr.profile);
 	}
-	if (rc)
+	if (rc) {
 		log_err("element '%s': rte_meter refused the rates (%d)", rt->elem->name, rc);
-	return rc ? -1 : 0;
+		return -1;
+	}
+	/* rte_meter starts its buckets at the TSC; the element's clock is mbox_now(). */
+	if (p->mode == MODE_SRTCM)
+		w->sr.meter.time = mbox_now(rt);
+	else
+		w->tr.meter.time_tc = w->tr.meter.time_tp = mbox_now(rt);
+	return 0;
 }
 
 /* The buckets continue across a change (clamped to the new sizes), so a
@@ -196,7 +203,7 @@ static uint16_t policer_process(struct rte_graph *graph, struct rte_node *node, 
 {
 	struct mbox_elem_rt *rt = mbox_rt(node);
 	struct policer_worker *w = (struct policer_worker *)rt->priv;
-	uint64_t now = rte_rdtsc();
+	uint64_t now = mbox_now(rt);
 	uint16_t kept = 0;
 
 	for (uint16_t i = 0; i < n; i++) {

@@ -524,7 +524,7 @@ static void request_next_hop(struct rte_graph *graph, struct rte_node *node, str
 	static const struct rte_ether_addr unknown = { { 0 } };
 	struct next_hop_dp *h = &dp->next_hops[nh];
 	const struct iface_dp *f = &dp->ifaces[h->iface];
-	uint64_t now = rte_rdtsc(), due = __atomic_load_n(&h->next_request_tsc, __ATOMIC_RELAXED);
+	uint64_t now = mbox_now(rt), due = __atomic_load_n(&h->next_request_tsc, __ATOMIC_RELAXED);
 	struct rte_ether_hdr *eth;
 	struct rte_mbuf *m;
 

@@ -13,6 +13,8 @@ static const struct mbox_param dpdk_schema[] = {
 	  .help = "EAL lcore list: the main (control) lcore and the workers" },
 	{ .name = "main_lcore", .type = MBOX_P_UINT, .def = "0", .max = MBOX_MAX_LCORES - 1,
 	  .help = "lcore of the control thread; every other lcore is a worker" },
+	{ .name = "cpus", .type = MBOX_P_STRING, .optional = true,
+	  .help = "CPU list the lcores share (EAL --lcores \"(lcores)@(cpus)\"); default: lcore N on CPU N" },
 	{ .name = "memory_mb", .type = MBOX_P_UINT, .def = "256", .min = 32, .max = 1 << 20,
 	  .help = "hugepage memory reserved at start, in MiB" },
 	{ .name = "mbufs", .type = MBOX_P_UINT, .def = "16383", .min = 1023, .max = 1 << 24,
@@ -89,10 +91,11 @@ static int parse_dpdk(struct mbox_parse *p, const config_setting_t *s, const str
 {
 	struct mbox_dpdk_cfg *dc = &p->cfg->dpdk;
 	const struct mbox_value *eal = DPDK("eal_args");
-	bool set[MBOX_MAX_LCORES];
+	bool set[MBOX_MAX_LCORES], set_cpus[MBOX_MAX_LCORES];
 
 	dc->lcores = DPDK("lcores")->s;
 	dc->main_lcore = (unsigned)DPDK("main_lcore")->u;
+	dc->cpus = DPDK("cpus")->present ? DPDK("cpus")->s : NULL;
 	dc->memory_mb = (unsigned)DPDK("memory_mb")->u;
 	dc->mbufs = (unsigned)DPDK("mbufs")->u;
 	dc->file_prefix = DPDK("file_prefix")->s;
@@ -104,6 +107,11 @@ static int parse_dpdk(struct mbox_parse *p, const config_setting_t *s, const str
 	if (parse_lcores(dc->lcores, set) < 0) {
 		mbox_parse_error_at(p, field_line(p, s, DPDK("lcores")), "dpdk: field 'lcores': \"%s\" is not an lcore list, expected e.g. \"0,1\" or \"0-3\" (lcores below %d)",
 		    dc->lcores, MBOX_MAX_LCORES);
+		return -1;
+	}
+	if (dc->cpus && parse_lcores(dc->cpus, set_cpus) < 0) {
+		mbox_parse_error_at(p, field_line(p, s, DPDK("cpus")), "dpdk: field 'cpus': \"%s\" is not a CPU list, expected e.g. \"0,1\" or \"0-3\" (CPUs below %d)",
+		    dc->cpus, MBOX_MAX_LCORES);
 		return -1;
 	}
 	if (!set[dc->main_lcore]) {
@@ -253,8 +261,9 @@ bool mbox_config_same_platform(const struct mbox_config *a, const struct mbox_co
 {
 	const struct mbox_dpdk_cfg *x = &a->dpdk, *y = &b->dpdk;
 
-	if (strcmp(x->lcores, y->lcores) || x->main_lcore != y->main_lcore)
-		DIFFER("dpdk.lcores or dpdk.main_lcore");
+	if (strcmp(x->lcores, y->lcores) || x->main_lcore != y->main_lcore ||
+	    strcmp(x->cpus ? x->cpus : "", y->cpus ? y->cpus : ""))
+		DIFFER("dpdk.lcores, dpdk.main_lcore or dpdk.cpus");
 	if (x->memory_mb != y->memory_mb || x->mbufs != y->mbufs || strcmp(x->file_prefix, y->file_prefix))
 		DIFFER("dpdk.memory_mb, dpdk.mbufs or dpdk.file_prefix");
 	if (x->n_eal_args != y->n_eal_args)

@@ -29,6 +29,7 @@ struct mbox_port_cfg {
 struct mbox_dpdk_cfg {
 	const char *lcores;   /* EAL -l list, e.g. "0,1" or "0-3" */
 	unsigned main_lcore;
+	const char *cpus;     /* NULL, or the CPU list all lcores share */
 	unsigned workers;     /* lcores other than the main one */
 	unsigned worker_lcores[MBOX_MAX_LCORES];
 	unsigned memory_mb;

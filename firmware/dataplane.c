@@ -82,6 +82,7 @@ static int worker_main(void *arg)
 		}
 		if (unlikely(!graph))
 			continue; /* nothing published yet */
+		__atomic_store_n(&w->now, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
 		rte_graph_walk(graph);
 		w->walks++;
 		w->busy_walks += w->rx_packets != rx_before;
@@ -138,7 +139,7 @@ static int check_hugepages(const struct mbox_config *cfg)
 static int eal_start(const struct mbox_config *cfg)
 {
 	const struct mbox_dpdk_cfg *dc = &cfg->dpdk;
-	char main_lcore[16], memory[16];
+	char main_lcore[16], memory[16], lcore_map[512];
 	char *argv[32 + 2 * MBOX_MAX_PORTS + 64];
 	int argc = 0;
 	bool any_pci = false;
@@ -146,8 +147,18 @@ static int eal_start(const struct mbox_config *cfg)
 	snprintf(main_lcore, sizeof(main_lcore), "%u", dc->main_lcore);
 	snprintf(memory, sizeof(memory), "%u", dc->memory_mb);
 	argv[argc++] = (char *)"mboxd";
-	argv[argc++] = (char *)"-l";
-	argv[argc++] = (char *)dc->lcores;
+	if (dc->cpus) {
+		/* More lcores than CPUs: EAL threads that share them (tests of several workers). */
+		if (snprintf(lcore_map, sizeof(lcore_map), "(%s)@(%s)", dc->lcores, dc->cpus) >= (int)sizeof(lcore_map)) {
+			log_err("dpdk: lcores \"%s\" and cpus \"%s\" are too long for EAL's --lcores", dc->lcores, dc->cpus);
+			return -1;
+		}
+		argv[argc++] = (char *)"--lcores";
+		argv[argc++] = lcore_map;
+	} else {
+		argv[argc++] = (char *)"-l";
+		argv[argc++] = (char *)dc->lcores;
+	}
 	argv[argc++] = (char *)"--main-lcore";
 	argv[argc++] = main_lcore;
 	argv[argc++] = (char *)"-m";
@@ -371,6 +382,7 @@ void mbox_change_abort(struct mbox_change *c)
 	if (c->published) {
 		publish(c->old);
 		wait_workers_on(c->old);
+		mbox_generation_undo(c->old, c->gen);
 	}
 	mbox_generation_free(c->gen);
 	pending = NULL;

@@ -103,6 +103,7 @@ struct mbox_elem_rt {
 	const struct mbox_config *cfg;
 	unsigned worker;       /* worker index, 0-based */
 	uint64_t *worker_rx;   /* the worker's received-packets counter */
+	const uint64_t *now;   /* the worker's clock: read it with mbox_now() */
 	uint64_t drops;
 	uint64_t counters[MBOX_MAX_COUNTERS];
 	uint64_t out[MBOX_MAX_OUTPUTS];
@@ -229,6 +230,18 @@ mbox_forward_kept(struct rte_graph *graph, struct rte_node *node, struct mbox_el
 		rt->out[edge] += kept;
 		rte_node_enqueue(graph, node, edge, objs, kept);
 	}
+}
+
+/* The time in TSC cycles (rte_get_tsc_hz() a second), the one clock
+ * elements read: the worker reads the TSC once per walk, so it costs a load;
+ * the unit harness sets it, so tests step time instead of sleeping.  Workers'
+ * clocks may differ by a walk: compare times from several workers with that
+ * in mind (a later time from another worker is not an underflow). */
+static __rte_always_inline uint64_t
+mbox_now(const struct mbox_elem_rt *rt)
+{
+	/* Relaxed: a plain load, and start() may read it on the control thread. */
+	return __atomic_load_n(rt->now, __ATOMIC_RELAXED);
 }
 
 static __rte_always_inline void

@@ -100,33 +100,44 @@ void mbox_generation_switch(const struct mbox_generation *to, const struct mbox_
 		continue_lineage(from, to, worker, false);
 }
 
+/* Add what element j of `from` counted (its carried counts included) to
+ * what element i of `to` carries: outputs matched by name; per-item hits
+ * restart; the kind's fill gauge is the table's, see continue_worker_state. */
+static void add_counts(struct mbox_generation *to, unsigned i, const struct mbox_generation *from, unsigned j)
+{
+	const struct mbox_element *e = &to->cfg->elements[i];
+	int gauge = mbox_kind_counter_index(e->kind, e->kind->fill_counter);
+	struct mbox_element_stats old, *c = &to->carried[i];
+
+	mbox_stats_read_element(from, j, &old);
+	c->in += old.in;
+	c->drops += old.drops;
+	c->cycles += old.cycles;
+	c->calls += old.calls;
+	for (unsigned k = 0; k < MBOX_MAX_COUNTERS; k++)
+		if ((int)k != gauge)
+			c->counters[k] += old.counters[k];
+	/* Outputs may come and go (classifier rules): match them by name. */
+	for (unsigned o = 0; o < e->n_outputs; o++)
+		for (unsigned p = 0; p < old.n_outputs; p++)
+			if (!strcmp(e->output_names[o], old.output_names[p]))
+				c->out[o] += old.out[p];
+}
+
 /* Before `from` is freed, once no worker walks it: every element of `to`
- * with the same name and kind as one of `from` continues its counters
- * (outputs matched by name; per-item hits restart; the kind's fill gauge
- * is the table's, see continue_worker_state). */
+ * with the same name and kind as one of `from` continues its counters. */
 static void carry_counters(struct mbox_generation *to, const struct mbox_generation *from)
 {
-	for (unsigned i = 0; i < to->cfg->n_elements; i++) {
-		const struct mbox_element *e = &to->cfg->elements[i];
-		int j = to->lineage[i].prev, gauge = mbox_kind_counter_index(e->kind, e->kind->fill_counter);
-		struct mbox_element_stats old, *c = &to->carried[i];
+	for (unsigned i = 0; i < to->cfg->n_elements; i++)
+		if (to->lineage[i].prev >= 0)
+			add_counts(to, i, from, (unsigned)to->lineage[i].prev);
+}
 
-		if (j < 0)
-			continue;
-		mbox_stats_read_element(from, (unsigned)j, &old);
-		c->in = old.in;
-		c->drops = old.drops;
-		c->cycles = old.cycles;
-		c->calls = old.calls;
-		memcpy(c->counters, old.counters, sizeof(c->counters));
-		if (gauge >= 0)
-			c->counters[gauge] = 0;
-		/* Outputs may come and go (classifier rules): match them by name. */
-		for (unsigned o = 0; o < e->n_outputs; o++)
-			for (unsigned p = 0; p < old.n_outputs; p++)
-				if (!strcmp(e->output_names[o], old.output_names[p]))
-					c->out[o] = old.out[p];
-	}
+void mbox_generation_undo(struct mbox_generation *to, const struct mbox_generation *undone)
+{
+	for (unsigned i = 0; i < undone->cfg->n_elements; i++)
+		if (undone->lineage[i].prev >= 0)
+			add_counts(to, (unsigned)undone->lineage[i].prev, undone, i);
 }
 
 void mbox_generation_commit(struct mbox_generation *to, struct mbox_generation *from)

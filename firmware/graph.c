@@ -192,6 +192,7 @@ static int alloc_runtime(struct mbox_generation *gen, struct mbox_worker *worker
 			rt->cfg = cfg;
 			rt->worker = w;
 			rt->worker_rx = &workers[w].rx_packets;
+			rt->now = &workers[w].now;
 			if (e->kind->start && e->kind->start(rt) < 0) {
 				log_err("graph: element '%s' (%s) failed to start on worker %u",
 					e->name, e->kind->name, w);

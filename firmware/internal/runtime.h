@@ -24,6 +24,7 @@ struct mbox_worker {
 	uint64_t busy_walks;
 	uint64_t switches;           /* generations switched to */
 	uint64_t switch_cycles_max;  /* longest pause between walks at a switch */
+	uint64_t now;                /* TSC at the start of the current walk: the elements' clock */
 } __rte_cache_aligned;
 
 /* How an element continues one of the generation it replaces. */
@@ -86,6 +87,10 @@ void mbox_generation_switch(const struct mbox_generation *to, const struct mbox_
  * is final.  `to` records what changed, continues the counters of the
  * elements it continues and owns the state it adopted. */
 void mbox_generation_commit(struct mbox_generation *to, struct mbox_generation *from);
+/* A published change undone: every worker is back on `to` and none walks
+ * `undone` any more; what undone's elements counted in between goes back
+ * to the elements they continued, so no packet leaves the statistics. */
+void mbox_generation_undo(struct mbox_generation *to, const struct mbox_generation *undone);
 void mbox_generation_free(struct mbox_generation *gen);
 struct mbox_elem_rt *mbox_generation_rt(const struct mbox_generation *gen,
 					unsigned element, unsigned worker);

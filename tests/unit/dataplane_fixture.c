@@ -37,8 +37,13 @@ struct mbox_config *fixture_config(const char *name, const char *platform, const
 
 void fixture_start(const char *name, const char *rest)
 {
+	fixture_start_on(name, NULL, rest);
+}
+
+void fixture_start_on(const char *name, const char *platform, const char *rest)
+{
 	struct mbox_diag d = { .out = stdout };
-	struct mbox_config *cfg = fixture_config(name, NULL, rest, &d);
+	struct mbox_config *cfg = fixture_config(name, platform, rest, &d);
 
 	if (!cfg || mbox_dataplane_start(cfg) < 0) {
 		printf("FAIL fixture_start: the data plane did not start\n");

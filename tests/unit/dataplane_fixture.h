@@ -20,6 +20,8 @@ extern const char fixture_platform[];
 struct mbox_config *fixture_config(const char *name, const char *platform, const char *rest, struct mbox_diag *d);
 /* Start the data plane with fixture_config(name, rest); exits on failure. */
 void fixture_start(const char *name, const char *rest);
+/* The same on `platform` (e.g. more workers than fixture_platform's one). */
+void fixture_start_on(const char *name, const char *platform, const char *rest);
 /* Whether the counter element `name`'s packet count rises within 5 s. */
 bool fixture_counting(const char *name);
 /* mboxGeneration now; generations the worker has switched to so far. */

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
@@ -73,6 +74,7 @@ void harness_init(const char *prog)
 	}
 	harness_pool = rte_pktmbuf_pool_create("test_pool", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	worker.lcore = 0;
+	worker.now = rte_get_tsc_cycles();
 }
 
 int harness_done(void)
@@ -236,6 +238,16 @@ void harness_expect_warning(const char *test, unsigned n_sinks, const char *elem
 const struct mbox_elem_rt *harness_rt(const struct mbox_generation *gen, const char *name)
 {
 	return mbox_generation_rt(gen, (unsigned)mbox_config_element_index(gen->cfg, name), 0);
+}
+
+uint64_t harness_clock(void)
+{
+	return worker.now;
+}
+
+void harness_clock_advance(uint64_t cycles)
+{
+	worker.now += cycles;
 }
 
 void harness_walk(struct mbox_generation *gen)

@@ -76,6 +76,11 @@ const struct mbox_elem_rt *harness_rt(const struct mbox_generation *gen, const c
 void harness_inject(struct mbox_generation *gen, struct rte_mbuf **pkts, unsigned n);
 void harness_inject_specs(struct mbox_generation *gen, const struct pkt_spec *specs, unsigned n);
 void harness_walk(struct mbox_generation *gen);
+/* The elements' clock (mbox_now, TSC cycles): it starts at the TSC when
+ * DPDK starts and then stands still unless a test moves it, so timeouts
+ * are tested to the cycle without sleeping. */
+uint64_t harness_clock(void);
+void harness_clock_advance(uint64_t cycles);
 /* Free captures; check "<test>_leaks_no_mbuf" after freeing gen. */
 void harness_reset_capture(void);
 void harness_finish(struct mbox_generation *gen, const char *test);

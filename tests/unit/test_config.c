@@ -39,6 +39,8 @@ static const struct config_case cases[] = {
 	  "dpdk: field 'main_lcore': lcore 5 is not in lcores \"0,1\"" },
 	{ "lcores_at_their_line", "dpdk = {\n lcores = \"0,x\"; #!\n main_lcore = 0; };\n" PORTS,
 	  "dpdk: field 'lcores': \"0,x\" is not an lcore list" },
+	{ "cpus_at_their_line", "dpdk = { lcores = \"0-3\";\n cpus = \"0-\"; #!\n main_lcore = 0; };\n" PORTS,
+	  "dpdk: field 'cpus': \"0-\" is not a CPU list" },
 	{ "port_device_at_its_line", DPDK "ports = (\n { name = \"p0\";\n device = \"eth0\"; } #!\n);\n",
 	  "ports[0]: field 'device': \"eth0\" is neither a PCI address" },
 	{ "port_name_at_its_line", DPDK "ports = (\n { device = \"net_null0\";\n name = \"0p\"; } #!\n);\n",

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
+
 #include "harness.h"
 
 enum { COPIED, COPY_FAILED, CAPTURED, CAPTURE_DROPPED };
@@ -169,6 +171,36 @@ static void test_capture(void)
 	unlink(path);
 }
 
+/* Records are stamped with the element clock: 1.5 s between two packets
+ * on it is 1.5 s between their records, to the microsecond of rounding. */
+static void test_capture_clock(void)
+{
+	const struct pkt_spec p = IPV4(17, 1, 1, 60);
+	char path[24];
+	struct mbox_generation *gen = build_capture("mirror_capture_clock", path, "capture_limit = 2;");
+	struct pcap_file f;
+	uint32_t first[4] = { 0 }, second[4] = { 0 };
+	const uint8_t *bytes;
+	int64_t apart_us;
+
+	if (!gen)
+		return;
+	harness_inject_specs(gen, &p, 1);
+	harness_clock_advance(rte_get_tsc_hz() * 3 / 2);
+	harness_inject_specs(gen, &p, 1);
+	mbox_generation_control(gen);
+	f = read_file(path);
+	pcap_records(&f, 0, first, &bytes);
+	pcap_records(&f, 1, second, &bytes);
+	apart_us = ((int64_t)second[0] - first[0]) * 1000000 + ((int64_t)second[1] - first[1]);
+	check(pcap_records(&f, 0, first, &bytes) == 2 && apart_us >= 1499999 && apart_us <= 1500001,
+	      "mirror_capture_stamps_follow_the_clock", "records %d, %ld us apart", pcap_records(&f, 0, first, &bytes),
+	      (long)apart_us);
+	free(f.data);
+	harness_finish(gen, "mirror_capture_clock");
+	unlink(path);
+}
+
 /* A full ring drops (counted); destroy() writes what the ring still
  * holds, after the records already in the file. */
 static void test_capture_ring_full(void)
@@ -220,6 +252,7 @@ int main(int argc, char **argv)
 	test_copy();
 	test_snaplen_and_drop();
 	test_capture();
+	test_capture_clock();
 	test_capture_ring_full();
 	test_errors();
 	return harness_done();

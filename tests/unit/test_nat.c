@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_icmp.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
@@ -296,10 +297,14 @@ static void test_limits(void)
 	}
 }
 
-/* Runs twice: with a table small enough for the per-burst sweep to reach
- * every session, and with one where only the check on lookup sees them. */
+/* The element's clock stands still between the steps below: a session with
+ * a 1 s timeout lives while idle for exactly 1 s (hz cycles) and is gone one
+ * cycle later.  Runs twice: with a table small enough for the per-burst sweep
+ * to reach every session, and with one where only the check on lookup sees
+ * them. */
 static void test_expiry(const char *test, unsigned max_sessions)
 {
+	const uint64_t hz = rte_get_tsc_hz();
 	char params[160], name[64];
 	struct mbox_generation *gen;
 	const struct mbox_elem_rt *n;
@@ -319,13 +324,26 @@ static void test_expiry(const char *test, unsigned max_sessions)
 		tcp(INSIDE_A, 6000, REMOTE, 80, RTE_TCP_ACK_FLAG),
 	}, 2);
 	harness_reset_capture();
-	usleep(1300 * 1000);
+	/* Idle for exactly the timeout: a packet of each still finds its session. */
+	harness_clock_advance(hz);
+	harness_inject(gen, (struct rte_mbuf *[]){
+		udp(REMOTE, 53, PUBLIC, 40000),
+		tcp(INSIDE_A, 6001, REMOTE, 80, RTE_TCP_SYN_FLAG),
+	}, 2);
+	n = harness_rt(gen, "n");
+	snprintf(name, sizeof(name), "%s_alive_at_timeout", test);
+	check(n->counters[EXPIRED] == 0 && n->counters[ACTIVE] == 3 && n_captured[INSIDE] == 1 &&
+	      n_captured[OUTSIDE] == 1 && endpoint_is(captured[OUTSIDE][0], true, PUBLIC, 40002), name,
+	      "expired=%lu active=%lu inside=%u outside=%u", n->counters[EXPIRED], n->counters[ACTIVE],
+	      n_captured[INSIDE], n_captured[OUTSIDE]);
+	harness_reset_capture();
+	/* One cycle past the timeout since those packets. */
+	harness_clock_advance(hz + 1);
 	harness_inject(gen, (struct rte_mbuf *[]){
 		udp(REMOTE, 53, PUBLIC, 40000),
 		tcp(REMOTE, 80, PUBLIC, 40001, RTE_TCP_ACK_FLAG),
 		tcp(REMOTE, 80, PUBLIC, 40002, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG),
 	}, 3);
-	n = harness_rt(gen, "n");
 	snprintf(name, sizeof(name), "%s_established_tcp_kept", test);
 	check(n_captured[INSIDE] == 1 && endpoint_is(captured[INSIDE][0], false, INSIDE_A, 6000), name,
 	      "inside=%u", n_captured[INSIDE]);
@@ -335,7 +353,7 @@ static void test_expiry(const char *test, unsigned max_sessions)
 	      n->counters[NO_SESSION]);
 	harness_inject(gen, (struct rte_mbuf *[]){ tcp(INSIDE_A, 6000, REMOTE, 80, RTE_TCP_FIN_FLAG) }, 1);
 	harness_reset_capture();
-	usleep(1300 * 1000);
+	harness_clock_advance(hz + 1);
 	harness_inject(gen, (struct rte_mbuf *[]){
 		tcp(REMOTE, 80, PUBLIC, 40001, RTE_TCP_ACK_FLAG),
 		udp(INSIDE_B, 1, REMOTE, 53), udp(INSIDE_B, 2, REMOTE, 53),

@@ -1,7 +1,8 @@
 /* policer: colour counts against the token bucket arithmetic of RFC 2697
- * and RFC 2698 (cir = 1 byte/s: no refill within a test), refill after a
- * pause, DSCP marking with a valid checksum, and setup() errors. */
+ * and RFC 2698 (cir = 1 byte/s: no refill within a test), refill as the
+ * harness clock moves, DSCP marking with a valid checksum, and setup() errors. */
 #include <rte_cycles.h>
+#include <rte_meter.h>
 
 #include "harness.h"
 
@@ -48,15 +49,28 @@ static void test_srtcm_refill(void)
 	struct mbox_generation *gen = harness_build("policer_refill", 1,
 		"{ name = \"p\"; kind = \"policer\"; cir = 1000000; cbs = 100; }", "\"src -> p -> s0\"");
 	const struct mbox_elem_rt *p;
+	struct rte_meter_srtcm_profile profile;
+	uint64_t refill;
 
 	if (!gen)
 		return;
-	inject_100_byte_packets(gen, 3);
-	/* 2 ms at 1 MB/s refills 2000 bytes, capped at cbs: one more green. */
-	rte_delay_us_block(2000);
+	/* rte_meter adds cir_bytes_per_period tokens per cir_period cycles: 100 bytes take `refill`. */
+	rte_meter_srtcm_profile_config(&profile, &(struct rte_meter_srtcm_params){ .cir = 1000000, .cbs = 100 });
+	refill = (100 + profile.cir_bytes_per_period - 1) / profile.cir_bytes_per_period * profile.cir_period;
 	inject_100_byte_packets(gen, 3);
 	p = harness_rt(gen, "p");
-	check(colours_are(p, 2, 0, 4), "policer_srtcm_refills_up_to_cbs",
+	harness_clock_advance(refill - 1);
+	inject_100_byte_packets(gen, 1);
+	check(colours_are(p, 1, 0, 3), "policer_srtcm_no_green_a_cycle_before_refill",
+	      "green=%lu yellow=%lu red=%lu", p->counters[GREEN], p->counters[YELLOW], p->counters[RED]);
+	harness_clock_advance(1);
+	inject_100_byte_packets(gen, 1);
+	check(colours_are(p, 2, 0, 3), "policer_srtcm_green_at_refill",
+	      "green=%lu yellow=%lu red=%lu", p->counters[GREEN], p->counters[YELLOW], p->counters[RED]);
+	/* 2 ms more refill 2000 bytes, capped at cbs: one more green. */
+	harness_clock_advance(rte_get_tsc_hz() * 2 / 1000);
+	inject_100_byte_packets(gen, 3);
+	check(colours_are(p, 3, 0, 5), "policer_srtcm_refills_up_to_cbs",
 	      "green=%lu yellow=%lu red=%lu", p->counters[GREEN], p->counters[YELLOW], p->counters[RED]);
 	harness_finish(gen, "policer_refill");
 }
