@@ -1,4 +1,6 @@
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #include <string.h>
 
@@ -6,27 +8,20 @@
 
 #include "diag.h"
 
-/* "file:line: LEVEL: " into where, the message into what. */
-static void diag_format(char *where, size_t where_size, char *what, size_t what_size, const char *level,
-			const char *file, int line, const char *fmt, va_list ap)
-{
-	vsnprintf(what, what_size, fmt, ap);
-	if (line > 0)
-		snprintf(where, where_size, "%s:%d: %s: ", file, line, level);
-	else
-		snprintf(where, where_size, "%s: %s: ", file, level);
-}
-
-void mbox_diag_error(struct mbox_diag *d, const char *file, int line,
-		     const char *fmt, ...)
+/* Prints "file:line: LEVEL: message"; the first error is also kept in
+ * d->first for the status and the MIB. */
+static void report(struct mbox_diag *d, bool error, const char *file, int line, const char *fmt, va_list ap)
 {
 	char where[300], what[512];
-	va_list ap;
 
-	va_start(ap, fmt);
-	diag_format(where, sizeof(where), what, sizeof(what), "error", file, line, fmt, ap);
-	va_end(ap);
-	if (d->errors++ == 0) {
+	vsnprintf(what, sizeof(what), fmt, ap);
+	if (line > 0)
+		snprintf(where, sizeof(where), "%s:%d: %s: ", file, line, error ? "error" : "warning");
+	else
+		snprintf(where, sizeof(where), "%s: %s: ", file, error ? "error" : "warning");
+	if (!error) {
+		d->warnings++;
+	} else if (d->errors++ == 0) {
 		size_t n = strlen(where);
 
 		/* Truncation is fine: the log has the whole text. */
@@ -40,16 +35,20 @@ void mbox_diag_error(struct mbox_diag *d, const char *file, int line,
 		fprintf(d->out, "%s%s\n", where, what);
 }
 
-void mbox_diag_warning(struct mbox_diag *d, const char *file, int line,
-		       const char *fmt, ...)
+void mbox_diag_error(struct mbox_diag *d, const char *file, int line, const char *fmt, ...)
 {
-	char where[300], what[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	diag_format(where, sizeof(where), what, sizeof(what), "warning", file, line, fmt, ap);
+	report(d, true, file, line, fmt, ap);
 	va_end(ap);
-	d->warnings++;
-	if (d->out)
-		fprintf(d->out, "%s%s\n", where, what);
+}
+
+void mbox_diag_warning(struct mbox_diag *d, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(d, false, file, line, fmt, ap);
+	va_end(ap);
 }
