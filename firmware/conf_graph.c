@@ -2,7 +2,6 @@
  * setup hook) and links ("a -> b[out] -> c"), then the whole graph's
  * checks: every output linked once, every element fed, no cycle. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,10 +132,7 @@ static int resolve_output(struct mbox_parse *p, const config_setting_t *s,
 		char *end;
 		unsigned long idx;
 
-		/* Digits only: strtoul alone takes " 1", "+1" and "-18446744073709551615" (1). */
-		errno = 0;
-		idx = strtoul(t->output, &end, 10);
-		if (isdigit((unsigned char)t->output[0]) && *end == '\0' && !errno && idx < e->n_outputs)
+		if (mbox_parse_digits(t->output, &end, &idx) && *end == '\0' && idx < e->n_outputs)
 			return (int)idx;
 		for (unsigned o = 0; o < e->n_outputs; o++)
 			if (!strcmp(e->output_names[o], t->output))

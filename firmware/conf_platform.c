@@ -1,7 +1,6 @@
 /* The platform sections: dpdk (EAL settings, lcores, memory) and ports.
  * Changing either needs a restart of mboxd (mbox_config_same_platform). */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,16 +54,13 @@ static int parse_lcores(const char *text, bool set[MBOX_MAX_LCORES])
 		char *end;
 		unsigned long lo, hi;
 
-		/* Digits only: strtoul alone takes " 1", "+1" and "-18446744073709551615" (1). */
-		errno = 0;
-		lo = hi = strtoul(s, &end, 10);
-		if (!isdigit((unsigned char)*s) || errno || lo >= MBOX_MAX_LCORES)
+		if (!mbox_parse_digits(s, &end, &lo) || lo >= MBOX_MAX_LCORES)
 			return -1;
+		hi = lo;
 		s = end;
 		if (*s == '-') {
 			s++;
-			hi = strtoul(s, &end, 10);
-			if (!isdigit((unsigned char)*s) || errno || hi >= MBOX_MAX_LCORES || hi < lo)
+			if (!mbox_parse_digits(s, &end, &hi) || hi >= MBOX_MAX_LCORES || hi < lo)
 				return -1;
 			s = end;
 		}

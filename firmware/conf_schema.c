@@ -2,9 +2,11 @@
  * (struct mbox_param), groups of fields with defaults, and error locations.
  * Element kinds, the core's sections and the management side's all use it. */
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf_internal.h"
@@ -100,6 +102,15 @@ void mbox_parse_read_error(struct mbox_diag *d, const char *file, const char *te
 	else
 		mbox_diag_error(d, file, line, "%s", config_error_text(lc));
 }
+/* The decimal number at the start of s, in digits only (strtoul alone also
+ * takes " 1", "+1" and "-18446744073709551615", as 1); *end after it. */
+bool mbox_parse_digits(const char *s, char **end, unsigned long *out)
+{
+	errno = 0;
+	*out = strtoul(s, end, 10);
+	return isdigit((unsigned char)*s) && !errno;
+}
+
 bool mbox_valid_identifier(const char *s)
 {
 	size_t n = strlen(s);

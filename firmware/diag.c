@@ -9,7 +9,7 @@
 #include "diag.h"
 
 /* Prints "file:line: LEVEL: message"; the first error is also kept in
- * d->first for the status and the MIB. */
+ * d->first for the change status. */
 static void report(struct mbox_diag *d, bool error, const char *file, int line, const char *fmt, va_list ap)
 {
 	char where[300], what[512];

@@ -37,4 +37,6 @@ bool mbox_int_in(const struct mbox_int *v, uint64_t min, uint64_t max);
 
 #define ERR(p, s, ...) mbox_parse_error((p), (s), __VA_ARGS__)
 
+bool mbox_parse_digits(const char *s, char **end, unsigned long *out);
+
 #endif
